@@ -1,0 +1,59 @@
+"""POST /api/Auth/login and /api/Auth/phone-login: JWTs for representatives and phone channels."""
+from flask import Blueprint, current_app
+
+from app.auth import tokens
+from app.auth.forms import LoginForm, PhoneLoginForm
+from app.auth.operations import authenticate, authenticate_phone_channel
+from app.auth.ratelimits import throttled
+from app.jsonforms import validate_json
+from app.problems import Problem
+from app.timeutil import iso
+
+bp = Blueprint("api_auth", __name__, url_prefix="/api/Auth")
+
+BAD_CREDENTIALS = "Invalid e-mail or password."
+
+
+@bp.post("/login")
+@throttled
+def login():
+    form, _ = validate_json(LoginForm)
+    rep = authenticate(form.email.data, form.password.data)
+    if rep is None:
+        raise Problem(401, BAD_CREDENTIALS)
+    token, expires = tokens.issue(
+        str(rep.id), rep.customer_id, rep.roles, current_app.config["JWT_LIFETIME_SECONDS"]
+    )
+    return {
+        "token": token,
+        "tokenType": "Bearer",
+        "expiresAt": iso(expires),
+        "representativeID": rep.id,
+        "customerID": rep.customer_id,
+        "roles": rep.roles,
+    }
+
+
+@bp.post("/phone-login")
+@throttled
+def phone_login():
+    form, _ = validate_json(PhoneLoginForm)
+    channel = authenticate_phone_channel(form.channelID.data, form.channelSecret.data)
+    if channel is None:
+        raise Problem(401, "Invalid channel or channel secret.")
+    token, expires = tokens.issue(
+        f"channel:{channel.id}",
+        channel.customer_id,
+        [],
+        current_app.config["PHONE_JWT_LIFETIME_SECONDS"],
+        authType="phone",
+        channelID=channel.id,
+    )
+    return {
+        "token": token,
+        "tokenType": "Bearer",
+        "expiresAt": iso(expires),
+        "customerID": channel.customer_id,
+        "channelID": channel.id,
+        "authType": "phone",
+    }

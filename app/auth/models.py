@@ -1,0 +1,42 @@
+from datetime import datetime
+
+from flask_login import UserMixin
+from sqlalchemy import Boolean, CheckConstraint, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.extensions import db
+from app.tenancy import TenantMixin
+from app.timeutil import utcnow
+
+ROLES = ("Admin", "Agent")
+POLICIES = {
+    "ManageSettings": {"Admin"},
+    "TicketAccess": {"Admin", "Agent"},
+}
+
+
+class Representative(UserMixin, TenantMixin, db.Model):
+    """A person who logs in to the console or the API, in exactly one customer."""
+
+    __tablename__ = "representative"
+    __table_args__ = (CheckConstraint("role IN ('Admin', 'Agent')", name="role_known"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    name: Mapped[str | None] = mapped_column(String(200))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[str] = mapped_column(String(20), default="Agent")
+    time_zone: Mapped[str] = mapped_column(String(64), default="Europe/Brussels")
+    is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    @property
+    def roles(self) -> list[str]:
+        return [self.role]
+
+    def has_policy(self, policy: str) -> bool:
+        return self.role in POLICIES[policy]
+
+    @property
+    def display_name(self) -> str:
+        return self.name or self.email

@@ -1,0 +1,43 @@
+"""Checking credentials; shared by the login page and the login API."""
+from sqlalchemy import func, select
+
+from app.auth.models import Representative
+from app.auth.passwords import hash_password, verify_password
+from app.extensions import db
+
+
+def authenticate(email: str, password: str) -> Representative | None:
+    """The active representative with this e-mail and password, or None (same cost either way)."""
+    rep = db.session.scalar(
+        select(Representative).where(func.lower(Representative.email) == email.strip().lower())
+    )
+    ok = verify_password(rep.password_hash if rep else None, password)
+    if rep is None or not ok or not rep.is_active:
+        return None
+    return rep
+
+
+def authenticate_phone_channel(channel_id: int, secret: str):
+    """The active Phone channel whose secret matches, or None."""
+    from app.channels.models import Channel
+
+    channel = db.session.get(Channel, channel_id)
+    ok = verify_password(channel.secret_hash if channel else None, secret)
+    if channel is None or not ok or channel.channel_type != "Phone" or not channel.is_active:
+        return None
+    return channel
+
+
+def create_representative(customer_id: int, email: str, password: str, role: str = "Agent", name: str | None = None,
+                          time_zone: str = "Europe/Brussels") -> Representative:
+    rep = Representative(
+        customer_id=customer_id,
+        email=email.strip().lower(),
+        password_hash=hash_password(password),
+        role=role,
+        name=name,
+        time_zone=time_zone,
+    )
+    db.session.add(rep)
+    db.session.flush()
+    return rep

@@ -1,0 +1,95 @@
+"""Who may call what, for both faces.
+
+The API reads a bearer token; the dashboard reads the Flask-Login session. Both end in a
+Principal, and the same policy names (ManageSettings, TicketAccess) guard both.
+"""
+from functools import wraps
+
+from flask import abort, g, request
+from flask_login import current_user
+
+from app.auth.tokens import InvalidToken, Principal, verify
+from app.extensions import db
+
+_UNSET = object()
+
+
+def _principal_from_bearer() -> Principal | None:
+    header = request.headers.get("Authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        return None
+    try:
+        principal = verify(token.strip())
+    except InvalidToken:
+        return None
+    return principal if _still_valid(principal) else None
+
+
+def _still_valid(principal: Principal) -> bool:
+    """A token outlives nothing: a deactivated representative's token stops working."""
+    if principal.is_phone:
+        return True  # the phone channel match is checked by phone_auth routes, answering 403
+    from app.auth.models import Representative
+
+    rep = db.session.get(Representative, principal.representative_id)
+    return rep is not None and rep.is_active and rep.customer_id == principal.customer_id
+
+
+def current_principal() -> Principal | None:
+    """The caller of this request, decoded once and kept on g."""
+    cached = g.get("principal", _UNSET)
+    if cached is not _UNSET:
+        return cached
+    if request.blueprint and request.blueprint.startswith("api"):
+        principal = _principal_from_bearer()
+    elif current_user.is_authenticated:
+        principal = Principal(
+            current_user.customer_id, "representative", current_user.id, tuple(current_user.roles)
+        )
+    else:
+        principal = None
+    g.principal = principal
+    return principal
+
+
+def _phone_channel_matches(principal: Principal) -> bool:
+    from app.channels.models import Channel
+
+    channel = db.session.get(Channel, principal.channel_id)
+    return (
+        channel is not None
+        and channel.customer_id == principal.customer_id
+        and channel.channel_type == "Phone"
+        and channel.is_active
+    )
+
+
+def _guard(allow):
+    """Wrap a view: 401 without a principal, 403 when `allow(principal)` is false."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapped(*args, **kwargs):
+            principal = current_principal()
+            if principal is None:
+                abort(401)
+            if not allow(principal):
+                abort(403)
+            return view(*args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+def requires(policy: str):
+    """A representative holding `policy` (ManageSettings or TicketAccess)."""
+    return _guard(lambda p: p.has_policy(policy))
+
+
+authenticated = _guard(lambda p: not p.is_phone)
+phone_auth_only = _guard(lambda p: p.is_phone and _phone_channel_matches(p))
+ticket_access_or_phone = _guard(
+    lambda p: p.has_policy("TicketAccess") or (p.is_phone and _phone_channel_matches(p))
+)

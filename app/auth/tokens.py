@@ -1,0 +1,88 @@
+"""JWT issue and verification with joserfc. Exactly one algorithm is accepted: HS256."""
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+
+from flask import current_app
+from joserfc import jwt
+from joserfc.errors import JoseError
+from joserfc.jwk import OctKey
+
+ALGORITHM = "HS256"
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who is calling: a representative, or a phone channel (phone-login)."""
+
+    customer_id: int
+    kind: str  # "representative" | "phone"
+    representative_id: int | None = None
+    roles: tuple[str, ...] = field(default_factory=tuple)
+    channel_id: int | None = None
+
+    @property
+    def is_phone(self) -> bool:
+        return self.kind == "phone"
+
+    def has_policy(self, policy: str) -> bool:
+        from app.auth.models import POLICIES
+
+        return not self.is_phone and bool(POLICIES[policy] & set(self.roles))
+
+
+class InvalidToken(Exception):
+    pass
+
+
+def _key() -> OctKey:
+    return OctKey.import_key(current_app.config["JWT_SIGNING_KEY"])
+
+
+def issue(subject: str, customer_id: int, roles: list[str], lifetime: int, **claims) -> tuple[str, datetime]:
+    now = datetime.now(timezone.utc).replace(microsecond=0)
+    expires = now + timedelta(seconds=lifetime)
+    payload = {
+        "iss": current_app.config["JWT_ISSUER"],
+        "aud": current_app.config["JWT_AUDIENCE"],
+        "sub": subject,
+        "iat": int(now.timestamp()),
+        "exp": int(expires.timestamp()),
+        "customerID": customer_id,
+        "roles": roles,
+        **claims,
+    }
+    return jwt.encode({"alg": ALGORITHM, "typ": "JWT"}, payload, _key(), algorithms=[ALGORITHM]), expires
+
+
+def verify(token: str) -> Principal:
+    """Decode and check signature and claims; raise InvalidToken for anything wrong."""
+    try:
+        decoded = jwt.decode(token, _key(), algorithms=[ALGORITHM])
+        registry = jwt.JWTClaimsRegistry(
+            leeway=5,
+            iss={"essential": True, "value": current_app.config["JWT_ISSUER"]},
+            aud={"essential": True, "value": current_app.config["JWT_AUDIENCE"]},
+            sub={"essential": True},
+            exp={"essential": True},
+            iat={"essential": True},
+            customerID={"essential": True},
+            roles={"essential": True},
+        )
+        registry.validate(decoded.claims)
+    except (JoseError, ValueError, TypeError) as exc:
+        raise InvalidToken(str(exc)) from None
+    claims = decoded.claims
+    if not isinstance(claims["customerID"], int) or not isinstance(claims["roles"], list):
+        raise InvalidToken("malformed claims")
+    if claims.get("authType") == "phone":
+        channel_id = claims.get("channelID")
+        if not isinstance(channel_id, int):
+            raise InvalidToken("malformed phone claims")
+        return Principal(claims["customerID"], "phone", channel_id=channel_id)
+    try:
+        representative_id = int(claims["sub"])
+    except ValueError:
+        raise InvalidToken("malformed subject") from None
+    return Principal(
+        claims["customerID"], "representative", representative_id, tuple(claims["roles"])
+    )

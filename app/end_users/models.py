@@ -1,0 +1,92 @@
+from datetime import datetime
+
+from sqlalchemy import Boolean, CheckConstraint, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
+
+from app.extensions import db
+from app.tenancy import TenantMixin
+from app.tenancy_fk import same_tenant_fk, tenant_key
+from app.timeutil import utcnow
+
+CUSTOMER_TYPES = ("Lead", "Customer", "Partner")
+
+
+class EndUser(TenantMixin, db.Model):
+    """A person in conversations: lead, customer or partner, known by several UIDs."""
+
+    __tablename__ = "end_user"
+    __table_args__ = (
+        tenant_key(),
+        CheckConstraint("customer_type IN ('Lead', 'Customer', 'Partner')", name="type_known"),
+        Index("ix_end_user_customer_ref", "customer_id", "customer_ref"),
+        Index("ix_end_user_customer_lastname", "customer_id", "lastname"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    firstname: Mapped[str | None] = mapped_column(String(100))
+    lastname: Mapped[str | None] = mapped_column(String(100))
+    gender: Mapped[str | None] = mapped_column(String(20))
+    other_contact_details: Mapped[str | None] = mapped_column(Text)
+    ai_documentation: Mapped[str | None] = mapped_column(Text)
+    customer_ref: Mapped[str | None] = mapped_column(String(254))
+    customer_type: Mapped[str] = mapped_column(String(20), default="Lead")
+    country: Mapped[str | None] = mapped_column(String(2))
+    lang: Mapped[str | None] = mapped_column(String(5))
+    street: Mapped[str | None] = mapped_column(String(200))
+    house_number: Mapped[str | None] = mapped_column(String(20))
+    postal_code: Mapped[str | None] = mapped_column(String(20))
+    city: Mapped[str | None] = mapped_column(String(100))
+    company: Mapped[str | None] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    uids: Mapped[list["EndUserUID"]] = relationship(
+        back_populates="end_user",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+        order_by="(EndUserUID.is_primary.desc(), EndUserUID.id)",
+        primaryjoin="and_(EndUser.id == foreign(EndUserUID.end_user_id),"
+        " EndUser.customer_id == foreign(EndUserUID.customer_id))",
+    )
+
+    @property
+    def name(self) -> str:
+        return " ".join(p for p in (self.firstname, self.lastname) if p)
+
+
+class EndUserUID(TenantMixin, db.Model):
+    """One identifier of an end user (e-mail, phone, WhatsApp, external id...).
+
+    uid_lookup is the case-folded value: an identifier belongs to at most one end user per
+    tenant and type, and lookups use it through an index.
+    """
+
+    __tablename__ = "end_user_uid"
+    __table_args__ = (
+        same_tenant_fk("end_user_id", "end_user", ondelete="CASCADE"),
+        UniqueConstraint("customer_id", "uid_type", "uid_lookup"),
+        Index("ix_end_user_uid_lookup", "customer_id", "uid_lookup"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    end_user_id: Mapped[int] = mapped_column(Integer, index=True)
+    uid_type: Mapped[str] = mapped_column(String(20), default="Email")
+    uid: Mapped[str] = mapped_column(String(254))
+    uid_lookup: Mapped[str] = mapped_column(String(254))
+    is_primary: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    end_user: Mapped[EndUser] = relationship(
+        back_populates="uids",
+        primaryjoin="and_(EndUser.id == foreign(EndUserUID.end_user_id),"
+        " EndUser.customer_id == foreign(EndUserUID.customer_id))",
+    )
+
+    @validates("uid")
+    def _keep_lookup(self, _key, value):
+        self.uid_lookup = lookup_key(value)
+        return value
+
+
+def lookup_key(value: str | None) -> str | None:
+    """The case-insensitive form under which identifiers are stored and searched."""
+    return value.strip().lower() if value is not None else None

@@ -1,0 +1,210 @@
+"""One validation source for both faces: a JSON body goes through the dashboard's form class.
+
+1. The body's JSON types are checked against a JSON Schema derived from the form class
+   (no silent coercion, unknown fields refused).
+2. The body is flattened into the form-data shape WTForms reads (`uids-0-uid`).
+3. The form's own validators run; their errors come back keyed by DTO name (`uids[1].uid`).
+
+Form field names are the DTO's camelCase names, so a field has one name everywhere.
+The derived schemas are also what the OpenAPI document publishes.
+"""
+import json
+
+from flask import request
+from jsonschema import Draft202012Validator
+from werkzeug.datastructures import MultiDict
+from wtforms import fields as f
+from wtforms import validators as v
+from wtforms.fields.core import UnboundField
+
+from app.problems import Problem, ValidationProblem
+
+_SKIPPED = (f.SubmitField,)
+
+
+def form_fields(form_cls) -> list[tuple[str, UnboundField]]:
+    """The form's declared fields in declaration order, without instantiating it."""
+    found = [
+        (name, attr)
+        for name in dir(form_cls)
+        if not name.startswith("_")
+        and isinstance(attr := getattr(form_cls, name), UnboundField)
+        and not issubclass(attr.field_class, _SKIPPED)
+        and name != "csrf_token"
+    ]
+    return sorted(found, key=lambda item: item[1].creation_counter)
+
+
+def _validators(unbound: UnboundField) -> list:
+    if "validators" in unbound.kwargs:
+        return list(unbound.kwargs["validators"] or [])
+    return list(unbound.args[1]) if len(unbound.args) > 1 and unbound.args[1] else []
+
+
+def _is_required(unbound: UnboundField) -> bool:
+    return any(isinstance(x, (v.DataRequired, v.InputRequired)) for x in _validators(unbound))
+
+
+def _field_schema(unbound: UnboundField) -> dict:
+    cls = unbound.field_class
+    if issubclass(cls, f.FieldList):
+        return {"type": "array", "items": _field_schema(unbound.args[0])}
+    if issubclass(cls, f.FormField):
+        return json_schema(unbound.args[0])
+    schema: dict
+    if issubclass(cls, f.BooleanField):
+        schema = {"type": "boolean"}
+    elif issubclass(cls, f.IntegerField):
+        schema = {"type": "integer"}
+    elif issubclass(cls, (f.DecimalField, f.FloatField)):
+        schema = {"type": "number"}
+    elif issubclass(cls, f.SelectField):
+        coerce = unbound.kwargs.get("coerce", str)
+        schema = {"type": "integer" if coerce is int else "string"}
+        choices = unbound.kwargs.get("choices")
+        if isinstance(choices, (list, tuple)) and choices and unbound.kwargs.get("validate_choice", True):
+            schema["enum"] = [c[0] if isinstance(c, (list, tuple)) else c for c in choices]
+    else:
+        schema = {"type": "string"}
+    for rule in _validators(unbound):
+        if isinstance(rule, v.Length) and rule.max != -1:
+            schema["maxLength"] = rule.max
+        elif isinstance(rule, v.NumberRange):
+            if rule.min is not None:
+                schema["minimum"] = rule.min
+            if rule.max is not None:
+                schema["maximum"] = rule.max
+        elif isinstance(rule, v.AnyOf):
+            schema["enum"] = list(rule.values)
+    description = unbound.kwargs.get("description")
+    if description:
+        schema["description"] = description
+    return schema
+
+
+def json_schema(form_cls, partial: bool = False) -> dict:
+    """JSON Schema of a form class; `partial` drops `required` (PUT with keep-if-absent)."""
+    properties, required = {}, []
+    for name, unbound in form_fields(form_cls):
+        schema = _field_schema(unbound)
+        if _is_required(unbound) and not partial:
+            required.append(name)
+        elif "type" in schema:
+            schema["type"] = [schema["type"], "null"]
+            if "enum" in schema:
+                schema["enum"] = [*schema["enum"], None]
+        properties[name] = schema
+    schema = {"type": "object", "properties": properties, "additionalProperties": False}
+    if required:
+        schema["required"] = required
+    return schema
+
+
+def _path(parts) -> str:
+    out = ""
+    for part in parts:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+def _describe(error) -> dict[str, str]:
+    """Turn a jsonschema error into {field path: friendly message}."""
+    where = list(error.absolute_path)
+    if error.validator == "additionalProperties":
+        known = error.schema.get("properties", {})
+        return {_path([*where, k]): "Unknown field." for k in error.instance if k not in known}
+    if error.validator == "required":
+        return {_path([*where, k]): "This field is required." for k in error.validator_value if k not in error.instance}
+    message = {
+        "type": lambda: "Must be " + " or ".join(
+            {"string": "a string", "integer": "a whole number", "number": "a number",
+             "boolean": "true or false", "array": "a list", "object": "an object", "null": "null"}[t]
+            for t in ([error.validator_value] if isinstance(error.validator_value, str) else error.validator_value)
+        ) + ".",
+        "maxLength": lambda: f"Must be at most {error.validator_value} characters.",
+        "enum": lambda: "Must be one of: " + ", ".join(str(x) for x in error.validator_value if x is not None) + ".",
+        "minimum": lambda: f"Must be at least {error.validator_value}.",
+        "maximum": lambda: f"Must be at most {error.validator_value}.",
+    }.get(error.validator, lambda: error.message)()
+    return {_path(where) or "body": message}
+
+
+def check_types(body, schema: dict) -> None:
+    errors: dict[str, list[str]] = {}
+    for error in Draft202012Validator(schema).iter_errors(body):
+        for key, message in _describe(error).items():
+            errors.setdefault(key, []).append(message)
+    if errors:
+        raise ValidationProblem(errors)
+
+
+def flatten(value, prefix: str = "", out: MultiDict | None = None) -> MultiDict:
+    """{"uids": [{"uid": "x", "isPrimary": true}]} -> uids-0-uid=x, uids-0-isPrimary=y."""
+    out = MultiDict() if out is None else out
+    if isinstance(value, dict):
+        for key, item in value.items():
+            flatten(item, f"{prefix}-{key}" if prefix else key, out)
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            flatten(item, f"{prefix}-{index}", out)
+    elif value is True:
+        out.add(prefix, "y")
+    elif value is not None and value is not False:
+        out.add(prefix, str(value))
+    return out
+
+
+def form_errors(errors: dict, prefix: str = "") -> dict[str, list[str]]:
+    """WTForms' nested errors -> {"uids[1].uid": [...]}; list-level messages go to the list's key."""
+    flat: dict[str, list[str]] = {}
+
+    def add(key, messages):
+        flat.setdefault(key, []).extend(messages)
+
+    for name, value in errors.items():
+        key = f"{prefix}.{name}" if prefix else name
+        if name is None:  # form-level errors
+            add(prefix or "body", value)
+        elif isinstance(value, dict):
+            flat.update(form_errors(value, key))
+        elif isinstance(value, list) and any(isinstance(x, (dict, list)) for x in value):
+            for index, entry in enumerate(value):
+                if isinstance(entry, dict):
+                    flat.update(form_errors(entry, f"{key}[{index}]"))
+                elif isinstance(entry, list):
+                    add(f"{key}[{index}]", entry)
+                else:
+                    add(key, [entry])
+        else:
+            add(key, list(value))
+    return {k: m for k, m in flat.items() if m}
+
+
+def read_json_object() -> dict:
+    """The request body as a JSON object, or a 415/400 problem."""
+    if not request.is_json:
+        raise Problem(415, "Unsupported media type: send application/json.")
+    raw = request.get_data(cache=True)
+    if not raw.strip():
+        raise Problem(400, "A JSON body is required.")
+    try:
+        body = json.loads(raw)
+    except (ValueError, RecursionError):
+        raise Problem(400, "The request body is not valid JSON.") from None
+    if not isinstance(body, dict):
+        raise Problem(400, "The request body must be a JSON object.")
+    return body
+
+
+def validate_json(form_cls, *, base: dict | None = None, partial: bool = False, body: dict | None = None, **form_kwargs):
+    """Validate the JSON body with `form_cls`; return (form, body) or raise a 400 problem.
+
+    `base` holds stored values that fields left out of the body keep (partial update).
+    """
+    body = read_json_object() if body is None else body
+    check_types(body, json_schema(form_cls, partial=partial))
+    merged = {**(base or {}), **body}
+    form = form_cls(formdata=flatten(merged), meta={"csrf": False}, **form_kwargs)
+    if not form.validate():
+        raise ValidationProblem(form_errors(form.errors))
+    return form, body

@@ -1,0 +1,110 @@
+"""Configuration classes, read from the environment.
+
+Development needs no configuration: SQLite and generated keys live under ``instance/``.
+Production refuses to start without real keys.
+"""
+import json
+import os
+import secrets
+from pathlib import Path
+
+from cryptography.fernet import Fernet
+
+BASE_DIR = Path(__file__).resolve().parent
+INSTANCE_DIR = Path(os.environ.get("SWITCHBOARD_INSTANCE_DIR", BASE_DIR / "instance"))
+
+
+def _instance_keys() -> dict:
+    """Keys generated once for development and kept in instance/dev-keys.json."""
+    path = INSTANCE_DIR / "dev-keys.json"
+    if path.exists():
+        return json.loads(path.read_text())
+    INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
+    keys = {
+        "SECRET_KEY": secrets.token_urlsafe(48),
+        "JWT_SIGNING_KEY": secrets.token_urlsafe(48),
+        "SECRET_ENCRYPTION_KEYS": Fernet.generate_key().decode(),
+    }
+    path.write_text(json.dumps(keys, indent=2))
+    path.chmod(0o600)
+    return keys
+
+
+def _split_keys(value: str | None) -> list[str]:
+    """SECRET_ENCRYPTION_KEYS is a comma-separated list, newest key first (for rotation)."""
+    return [k.strip() for k in (value or "").split(",") if k.strip()]
+
+
+class Config:
+    SQLALCHEMY_DATABASE_URI = os.environ.get(
+        "DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'switchboard.db'}"
+    )
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    SECRET_KEY = os.environ.get("SECRET_KEY")
+    JWT_SIGNING_KEY = os.environ.get("JWT_SIGNING_KEY")
+    SECRET_ENCRYPTION_KEYS = _split_keys(os.environ.get("SECRET_ENCRYPTION_KEYS"))
+    JWT_ISSUER = os.environ.get("JWT_ISSUER", "switchboard")
+    JWT_AUDIENCE = os.environ.get("JWT_AUDIENCE", "switchboard-api")
+    JWT_LIFETIME_SECONDS = int(os.environ.get("JWT_LIFETIME_SECONDS", 3600))
+    PHONE_JWT_LIFETIME_SECONDS = int(os.environ.get("PHONE_JWT_LIFETIME_SECONDS", 300))
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    RATELIMIT_HEADERS_ENABLED = True
+    LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "10 per minute")
+    MAX_CONTENT_LENGTH = int(os.environ.get("MAX_CONTENT_LENGTH", 1024 * 1024))
+    WTF_CSRF_TIME_LIMIT = None
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_HTTPONLY = True
+    CONNECTION_TEST_TIMEOUT = float(os.environ.get("CONNECTION_TEST_TIMEOUT", 5))
+
+
+class DevelopmentConfig(Config):
+    DEBUG = False  # the Werkzeug debugger would show stack traces and locals
+
+    def __init__(self):
+        keys = _instance_keys()
+        self.SECRET_KEY = self.SECRET_KEY or keys["SECRET_KEY"]
+        self.JWT_SIGNING_KEY = self.JWT_SIGNING_KEY or keys["JWT_SIGNING_KEY"]
+        self.SECRET_ENCRYPTION_KEYS = self.SECRET_ENCRYPTION_KEYS or _split_keys(
+            keys["SECRET_ENCRYPTION_KEYS"]
+        )
+
+
+class TestConfig(Config):
+    TESTING = True
+    SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL", "sqlite://")
+    SECRET_KEY = "test-secret-key"
+    JWT_SIGNING_KEY = "test-jwt-signing-key-that-is-long-enough-for-hs256"
+    SECRET_ENCRYPTION_KEYS = [Fernet.generate_key().decode()]
+    LOGIN_RATE_LIMIT = "1000 per minute"
+    RATELIMIT_STORAGE_URI = "memory://"
+
+
+class ProductionConfig(Config):
+    SESSION_COOKIE_SECURE = True
+    REMEMBER_COOKIE_SECURE = True
+    PREFERRED_URL_SCHEME = "https"
+
+    def __init__(self):
+        missing = [
+            name
+            for name in ("SECRET_KEY", "JWT_SIGNING_KEY", "SECRET_ENCRYPTION_KEYS")
+            if not getattr(self, name)
+        ]
+        if missing:
+            raise RuntimeError(
+                "Production configuration needs these environment variables: " + ", ".join(missing)
+            )
+        if len(self.JWT_SIGNING_KEY) < 32:
+            raise RuntimeError("JWT_SIGNING_KEY must be at least 32 characters long")
+
+
+CONFIGS = {
+    "development": DevelopmentConfig,
+    "testing": TestConfig,
+    "production": ProductionConfig,
+}
+
+
+def config_from_env():
+    return CONFIGS[os.environ.get("SWITCHBOARD_ENV", "development")]
