@@ -44,7 +44,7 @@ def phone_login():
     token, expires = tokens.issue(
         f"channel:{channel.id}",
         channel.customer_id,
-        [],
+        ["PhoneAuth"],
         current_app.config["PHONE_JWT_LIFETIME_SECONDS"],
         authType="phone",
         channelID=channel.id,
