@@ -9,11 +9,14 @@ def _login_limit() -> str:
 
 
 def _account_key() -> str:
-    body = request.get_json(silent=True) if request.is_json else request.form
-    if not isinstance(body, dict) and not hasattr(body, "get"):
+    try:
+        body = request.get_json(silent=True) if request.is_json else request.form
+    except RecursionError:  # absurdly nested JSON; the view answers 400 for it
+        body = None
+    if not hasattr(body, "get"):
         return "account:unknown"
     account = body.get("email") or body.get("channelID") or ""
-    return f"account:{str(account).strip().lower()}"
+    return f"account:{str(account).strip().lower()[:254]}"
 
 
 def _only_posts() -> bool:

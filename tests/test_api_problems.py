@@ -1,0 +1,66 @@
+"""Every API error is application/problem+json, without a stack trace."""
+import pytest
+from flask import Blueprint
+
+from app.problems import Problem
+
+
+def _is_problem(response, status):
+    assert response.status_code == status
+    assert response.mimetype == "application/problem+json"
+    body = response.get_json()
+    assert body["status"] == status and body["title"]
+    return body
+
+
+def test_unknown_api_route_is_a_404_problem(api, tenant_a):
+    _is_problem(api(tenant_a.admin).get("/api/NoSuchThing"), 404)
+
+
+def test_wrong_method_is_a_405_problem(api):
+    response = api().get("/api/Auth/login")
+    _is_problem(response, 405)
+    assert "POST" in response.headers["Allow"]
+
+
+def test_oversized_body_is_a_413_problem(app, api):
+    big = "x" * (app.config["MAX_CONTENT_LENGTH"] + 10)
+    response = api().post("/api/Auth/login", data='{"email": "' + big + '"}', content_type="application/json")
+    _is_problem(response, 413)
+
+
+def test_deeply_nested_json_is_a_400_problem(api):
+    body = "[" * 100000 + "]" * 100000
+    response = api().post("/api/Auth/login", data=body, content_type="application/json")
+    _is_problem(response, 400)
+
+
+def test_unexpected_errors_are_500_problems_without_details(app, client):
+    bp = Blueprint("api_boom", __name__, url_prefix="/api/Boom")
+
+    @bp.get("/")
+    def boom():
+        raise RuntimeError("secret internals /etc/passwd")
+
+    @bp.get("/conflict")
+    def conflict():
+        raise Problem(409, "Already linked.")
+
+    app.register_blueprint(bp)
+    response = client.get("/api/Boom/")
+    body = _is_problem(response, 500)
+    assert "secret internals" not in response.get_data(as_text=True)
+    assert "Traceback" not in response.get_data(as_text=True)
+    assert body["title"] == "An unexpected error occurred."
+    _is_problem(client.get("/api/Boom/conflict"), 409)
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _allow_late_blueprints():
+    """The 500 test registers a throwaway route after the first request."""
+    from flask import Flask
+
+    original = Flask._check_setup_finished
+    Flask._check_setup_finished = lambda self, name: None
+    yield
+    Flask._check_setup_finished = original

@@ -1,0 +1,93 @@
+"""Dashboard login, CSRF, the shell and its error pages."""
+import pytest
+
+
+def test_pages_need_a_signed_in_person(client):
+    response = client.get("/end-users/")
+    assert response.status_code == 302
+    assert "/login" in response.headers["Location"]
+
+
+def test_login_page_signs_in_and_shows_the_tenant(dashboard, tenant_a):
+    session = dashboard(tenant_a.admin)
+    html = session.get("/").get_data(as_text=True)
+    assert tenant_a.name in html
+    assert tenant_a.admin.email in html
+    for label in ("Settings", "End users", "Actions"):
+        assert f">{label}</a>" in html
+    assert "end users" in html and "open tickets" in html and "active actions" in html
+
+
+def test_wrong_password_keeps_the_email_and_says_why(client, tenant_a):
+    page = client.get("/login").get_data(as_text=True)
+    import re
+
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+    response = client.post("/login", data={"csrf_token": token, "email": tenant_a.admin.email, "password": "nope"})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 401
+    assert "Invalid e-mail or password." in html
+    assert f'value="{tenant_a.admin.email}"' in html
+    assert "nope" not in html
+
+
+def test_login_without_csrf_token_is_refused(client, tenant_a):
+    response = client.post("/login", data={"email": tenant_a.admin.email, "password": tenant_a.admin.password})
+    assert response.status_code == 400
+    assert "security token" in response.get_data(as_text=True)
+    assert client.get("/").status_code == 302
+
+
+def test_login_redirects_only_to_local_pages(client, tenant_a):
+    import re
+
+    page = client.get("/login").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+    response = client.post("/login?next=https://evil.example.com/", data={"csrf_token": token, "email": tenant_a.admin.email, "password": tenant_a.admin.password})
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/"
+
+
+def test_logout_needs_post_with_csrf(dashboard, tenant_a):
+    session = dashboard(tenant_a.admin)
+    assert session.client.post("/logout").status_code == 400
+    assert session.post("/logout").status_code == 302
+    assert session.client.get("/").status_code == 302
+
+
+def test_agents_do_not_see_settings(dashboard, tenant_a):
+    session = dashboard(tenant_a.agent)
+    html = session.get("/").get_data(as_text=True)
+    assert ">Settings</a>" not in html
+    response = session.get("/settings/")
+    assert response.status_code == 403
+    assert "No access" in response.get_data(as_text=True)
+
+
+def test_friendly_404_page_without_a_stack_trace(dashboard, tenant_a):
+    response = dashboard(tenant_a.admin).get("/no-such-page")
+    assert response.status_code == 404
+    html = response.get_data(as_text=True)
+    assert "Not found" in html and "Traceback" not in html
+
+
+def test_home_counts_only_this_tenants_rows(app, dashboard, tenant_a, tenant_b):
+    from app.demo import load_demo
+    from app.extensions import db
+
+    with app.app_context():
+        load_demo()
+        db.session.commit()
+        db.session.remove()
+    html = dashboard(tenant_b.admin).get("/").get_data(as_text=True)
+    import re
+
+    numbers = [int(n) for n in re.findall(r'<span class="num">(\d+)</span>', html)]
+    assert numbers == [0, 0, 0, 0, 0]
+
+
+@pytest.mark.parametrize("path", ["/static/vendor/htmx.min.js", "/static/vendor/Sortable.min.js", "/static/css/app.css", "/static/js/app.js"])
+def test_assets_are_served_locally(client, path):
+    response = client.get(path)
+    assert response.status_code == 200
+    assert len(response.data) > 1000

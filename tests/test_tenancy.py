@@ -1,0 +1,84 @@
+"""Tenancy in one place: every tenant-scoped model answers 404 for another customer's id."""
+import pytest
+from sqlalchemy import inspect as sa_inspect
+from werkzeug.exceptions import NotFound
+
+from app.auth.tokens import Principal
+from app.demo import load_demo
+from app.extensions import db
+from app.tenancy import get_scoped, get_scoped_or_404, scoped, tenant_models
+
+
+@pytest.fixture
+def demo_tenant(app, make_tenant):
+    """A fully populated tenant: every tenant-scoped model has rows."""
+    with app.app_context():
+        customer = load_demo()
+        db.session.commit()
+        customer_id = customer.id
+        db.session.remove()
+    return customer_id
+
+
+def _as_customer(app, customer_id):
+    from flask import g
+
+    ctx = app.test_request_context("/api/probe")
+    ctx.push()
+    g.principal = Principal(customer_id, "representative", 0, ("Admin",))
+    return ctx
+
+
+def test_every_tenant_model_is_covered_by_the_walk():
+    names = {m.__name__ for m in tenant_models()}
+    assert {"EndUser", "EndUserUID", "Action", "TopicAction", "HookAction", "Channel", "Topic", "Ticket",
+            "TicketMessage", "Document", "Representative", "CustomerSecret", "CustomFieldDefinition"} <= names
+
+
+def test_foreign_ids_are_not_found_for_every_tenant_model(app, demo_tenant, tenant_b):
+    owner_ctx = _as_customer(app, demo_tenant)
+    owned = {}
+    for model in tenant_models():
+        row = db.session.scalars(scoped(model).limit(1)).first()
+        assert row is not None, f"demo data has no {model.__name__}"
+        owned[model] = sa_inspect(row).identity[0]
+        assert get_scoped_or_404(model, owned[model]) is row
+    owner_ctx.pop()
+
+    other_ctx = _as_customer(app, tenant_b.id)
+    try:
+        for model, ident in owned.items():
+            assert get_scoped(model, ident) is None, model.__name__
+            with pytest.raises(NotFound):
+                get_scoped_or_404(model, ident)
+            assert all(r.customer_id == tenant_b.id for r in db.session.scalars(scoped(model)))
+    finally:
+        other_ctx.pop()
+
+
+def test_garbage_ids_are_not_found(app, tenant_a):
+    ctx = _as_customer(app, tenant_a.id)
+    try:
+        for ident in ("abc", None, "1.5", -1):
+            assert get_scoped(tenant_models()[0], ident) is None
+    finally:
+        ctx.pop()
+
+
+def test_the_database_refuses_a_link_to_another_tenants_row(app, tenant_a, tenant_b):
+    """Composite foreign keys keep links inside one tenant even if code forgets to check."""
+    from sqlalchemy.exc import IntegrityError
+
+    from app.actions.models import Action, TopicAction
+    from app.topics.models import Topic
+
+    with app.app_context():
+        topic_b = Topic(customer_id=tenant_b.id, name="B topic")
+        action_a = Action(customer_id=tenant_a.id, name="A action", action_type="Close")
+        db.session.add_all([topic_b, action_a])
+        db.session.commit()
+        db.session.add(TopicAction(customer_id=tenant_a.id, topic_id=topic_b.id, action_id=action_a.id, priority=10))
+        with pytest.raises(IntegrityError):
+            db.session.commit()
+        db.session.rollback()
+        db.session.remove()
