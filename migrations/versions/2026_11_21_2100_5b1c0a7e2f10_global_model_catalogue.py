@@ -34,11 +34,17 @@ COLUMNS = {
 
 def _table():
     models = json.loads(DATA.read_text())
-    names = sorted({COLUMNS.get(k) or _snake(k) for m in models for k in m})
+    types = {}
+    for model in models:
+        for key, value in model.items():
+            types[COLUMNS.get(key) or _snake(key)] = (
+                sa.Boolean if isinstance(value, bool) else sa.Integer if isinstance(value, int)
+                else sa.JSON if isinstance(value, list) else sa.String
+            )
     table = sa.table(
         "ai_model",
         sa.column("customer_id", sa.Integer),
-        *(sa.column(n, sa.JSON if n == "compatible_usages" else sa.String) for n in names),
+        *(sa.column(name, type_) for name, type_ in sorted(types.items())),
     )
     rows = [{COLUMNS.get(k) or _snake(k): v for k, v in m.items()} | {"customer_id": None} for m in models]
     return table, rows
