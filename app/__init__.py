@@ -9,6 +9,7 @@ API_BLUEPRINTS = (
     "app.customers.api",
     "app.end_users.api",
     "app.actions.api",
+    "app.actions.links_api",
     "app.topics.api",
     "app.channels.api",
 )
@@ -45,9 +46,11 @@ def create_app(config_class=None) -> Flask:
 
     from app.cli import register_cli
     from app.errors import register_error_handlers
+    from app.security import register_security_headers
     from app.templating import register_template_helpers
 
     register_error_handlers(app)
+    register_security_headers(app)
     register_template_helpers(app)
     register_cli(app)
     return app

@@ -91,3 +91,35 @@ def test_assets_are_served_locally(client, path):
     response = client.get(path)
     assert response.status_code == 200
     assert len(response.data) > 1000
+
+
+def test_security_headers_on_pages_and_api(client, api):
+    for response in (client.get("/login"), api().get("/api/NoSuchThing")):
+        csp = response.headers["Content-Security-Policy"]
+        assert "script-src 'self'" in csp and "unsafe-inline" not in csp and "frame-ancestors 'none'" in csp
+        assert response.headers["X-Content-Type-Options"] == "nosniff"
+        assert response.headers["X-Frame-Options"] == "DENY"
+
+
+def test_production_refuses_to_start_without_keys(monkeypatch):
+    import config
+
+    for name in ("SECRET_KEY", "JWT_SIGNING_KEY", "SECRET_ENCRYPTION_KEYS"):
+        monkeypatch.setattr(config.ProductionConfig, name, None if name != "SECRET_ENCRYPTION_KEYS" else [])
+    with pytest.raises(RuntimeError, match="SECRET_KEY"):
+        config.ProductionConfig()
+
+
+def test_production_cookies_are_secure_and_hsts_is_sent(monkeypatch):
+    import config
+    from app import create_app
+
+    monkeypatch.setattr(config.ProductionConfig, "SECRET_KEY", "k" * 40)
+    monkeypatch.setattr(config.ProductionConfig, "JWT_SIGNING_KEY", "j" * 40)
+    monkeypatch.setattr(config.ProductionConfig, "SECRET_ENCRYPTION_KEYS", ["x"])
+    monkeypatch.setattr(config.ProductionConfig, "SQLALCHEMY_DATABASE_URI", "sqlite://")
+    app = create_app(config.ProductionConfig)
+    assert app.config["SESSION_COOKIE_SECURE"] and app.config["SESSION_COOKIE_HTTPONLY"]
+    assert app.config["SESSION_COOKIE_SAMESITE"] == "Lax"
+    response = app.test_client().get("/login")
+    assert response.headers["Strict-Transport-Security"].startswith("max-age=")
