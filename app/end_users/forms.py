@@ -1,0 +1,131 @@
+"""The one validation source for end users: the dashboard renders these, the API feeds them JSON.
+
+Field names are the DTO names. Identifier values are normalised while validating (see
+identifiers.py), so `form.data` already holds what will be stored.
+"""
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, Form, IntegerField, SelectField, StringField, TextAreaField
+from wtforms.fields import FieldList, FormField
+from wtforms.validators import InputRequired, Length, Optional, Regexp, ValidationError
+
+from app.end_users import identifiers
+from app.end_users.models import CUSTOMER_TYPES
+
+UID_TYPE_HELP = "Email, Phone, WhatsApp or another kind of identifier (at most 20 characters)."
+
+
+class UIDForm(Form):
+    """One identifier row of EndUserCreateDTO.uids (a plain Form: it lives inside a FieldList)."""
+
+    uidType = StringField("Type", validators=[Length(max=identifiers.MAX_TYPE_LENGTH)], description=UID_TYPE_HELP)
+    uid = StringField("Identifier", validators=[InputRequired(), Length(max=254)])
+    isPrimary = BooleanField("Primary")
+
+    region = identifiers.DEFAULT_REGION  # set by the parent form from its country before validating
+
+    def validate_uid(self, field):
+        if self.uidType.errors:
+            return
+        try:
+            kind, value = identifiers.normalize(self.uidType.data, field.data, self.region)
+        except identifiers.InvalidIdentifier as exc:
+            raise ValidationError(str(exc)) from None
+        self.uidType.data, field.data = kind, value
+
+
+class UIDUpdateForm(UIDForm):
+    """One row of EndUserUpdateDTO.uids: an existing identifier is named by endUserUIDID."""
+
+    endUserUIDID = IntegerField("Identifier id", validators=[Optional()])
+    markAsDeleted = BooleanField("Remove")
+
+
+class EndUserBaseForm(FlaskForm):
+    """EndUserBaseDTO."""
+
+    firstname = StringField("First name", validators=[Length(max=100)])
+    lastname = StringField("Last name", validators=[Length(max=100)])
+    gender = StringField("Gender", validators=[Length(max=20)])
+    customerRef = StringField("Customer reference", validators=[Length(max=254)],
+                              description="External reference, e.g. the id in your CRM or ERP.")
+    customerType = SelectField("Type", choices=["", *CUSTOMER_TYPES], default="",
+                               description="Lead, Customer or Partner; empty = Lead on create, unchanged on update.")
+    country = StringField("Country", validators=[
+        Optional(), Regexp(r"^[A-Za-z]{2}$", message="Use a two-letter country code such as BE.")])
+    lang = StringField("Language", validators=[Length(max=5)])
+    street = StringField("Street", validators=[Length(max=200)])
+    houseNumber = StringField("House number", validators=[Length(max=20)])
+    postalCode = StringField("Postal code", validators=[Length(max=20)])
+    city = StringField("City", validators=[Length(max=100)])
+    company = StringField("Company", validators=[Length(max=200)])
+    otherContactDetails = TextAreaField("Other contact details", validators=[Length(max=4000)])
+    aiDocumentation = TextAreaField("Notes for the AI", validators=[Length(max=10000)])
+
+    def validate(self, extra_validators=None):
+        region = identifiers.region_for(self.country.data)
+        for row in self._uid_rows():
+            row.form.region = region
+        ok = super().validate(extra_validators)
+        return self._check_rows() and ok
+
+    def _uid_rows(self):
+        return list(self.uids.entries) if "uids" in self._fields else []
+
+    def _check_rows(self) -> bool:
+        """One identifier once per request, at most one primary; errors land on the exact row."""
+        seen, ok = {}, True
+        rows = self._uid_rows()
+        for index, row in enumerate(rows):
+            if row.form.errors or getattr(row.form, "markAsDeleted", None) and row.form.markAsDeleted.data:
+                continue
+            key = (row.form.uidType.data, (row.form.uid.data or "").lower())
+            if key in seen:
+                row.form.uid.errors.append(f"Listed twice: the same as identifier {seen[key] + 1}.")
+                ok = False
+            seen.setdefault(key, index)
+        primaries = [r for r in rows if r.form.isPrimary.data and not (
+            getattr(r.form, "markAsDeleted", None) and r.form.markAsDeleted.data)]
+        if len(primaries) > 1:
+            for row in primaries[1:]:
+                row.form.isPrimary.errors = [*row.form.isPrimary.errors, "Only one identifier can be primary."]
+            ok = False
+        if not ok:
+            self.uids.errors = [row.errors for row in rows]
+        return ok
+
+
+class EndUserCreateForm(EndUserBaseForm):
+    """EndUserCreateDTO."""
+
+    uids = FieldList(FormField(UIDForm))
+
+
+class EndUserUpdateForm(EndUserBaseForm):
+    """EndUserUpdateDTO; the dashboard's create-and-edit form as well."""
+
+    uids = FieldList(FormField(UIDUpdateForm))
+
+
+class AssignUIDForm(FlaskForm):
+    """AssignUIDRequest for POST /api/EndUserUIDs/assign and the detail page's quick form.
+
+    `region` (from the end user's country) is given by the caller, who knows the end user.
+    """
+
+    uid = StringField("Identifier", validators=[InputRequired(), Length(max=254)])
+    endUserID = IntegerField("End user", validators=[InputRequired()])
+    uidType = StringField("Type", validators=[Length(max=identifiers.MAX_TYPE_LENGTH)], description=UID_TYPE_HELP)
+    isPrimary = BooleanField("Make primary")
+
+    def __init__(self, *args, region: str | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.region = region
+
+    def validate_uid(self, field):
+        if self.uidType.errors:
+            return
+        try:
+            kind, value = identifiers.normalize(self.uidType.data, field.data, self.region)
+        except identifiers.InvalidIdentifier as exc:
+            raise ValidationError(str(exc)) from None
+        self.uidType.data, field.data = kind, value

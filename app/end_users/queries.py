@@ -1,0 +1,335 @@
+"""Reads for end users: list and search, identifier lookup, ticket history and insights.
+
+Every statement starts from `scoped(...)` or names the current customer explicitly, and uses
+only forms that SQLite and PostgreSQL both run (LIKE on lower(...), correlated subqueries).
+"""
+from dataclasses import dataclass, field
+
+from flask import request
+from sqlalchemy import and_, exists, false, func, or_, select
+from sqlalchemy.orm import selectinload
+
+from app.channels.models import CHANNEL_TYPES, Channel
+from app.end_users import identifiers
+from app.end_users.models import CUSTOMER_TYPES, EndUser, EndUserUID
+from app.extensions import db
+from app.problems import ValidationProblem
+from app.tenancy import current_customer_id, scoped
+from app.tickets.models import TICKET_STATUSES, Ticket, TicketMessage, ticket_topic
+from app.topics.models import Topic
+
+MAX_IDS = 100
+
+
+# ---- Which tickets belong to an end user ------------------------------------------------
+
+def _uid_lookups(end_user_id, customer_id):
+    return select(EndUserUID.uid_lookup).where(
+        EndUserUID.customer_id == customer_id, EndUserUID.end_user_id == end_user_id
+    )
+
+
+def _tickets_of(end_user_id, customer_id, customer_ref):
+    """Tickets matched by any UID of the end user, or by its customerRef."""
+    by_uid = Ticket.uid_lookup.in_(_uid_lookups(end_user_id, customer_id))
+    if isinstance(customer_ref, str) or customer_ref is None:
+        by_ref = Ticket.customer_ref == customer_ref if customer_ref else false()
+    else:  # a correlated column: NULL equals nothing, so an end user without a ref matches by UID only
+        by_ref = Ticket.customer_ref == customer_ref
+    return and_(Ticket.customer_id == customer_id, or_(by_uid, by_ref))
+
+
+def tickets_of(end_user: EndUser):
+    return _tickets_of(end_user.id, end_user.customer_id, end_user.customer_ref)
+
+
+def last_interaction_column():
+    """Latest ticket message of the end user (correlated to EndUser): the lastInteractionDate."""
+    return (
+        select(func.max(Ticket.last_message_date))
+        .where(_tickets_of(EndUser.id, EndUser.customer_id, EndUser.customer_ref))
+        .correlate(EndUser)
+        .scalar_subquery()
+    )
+
+
+def last_interactions(ids: list[int]) -> dict[int, object]:
+    if not ids:
+        return {}
+    rows = db.session.execute(
+        select(EndUser.id, last_interaction_column()).where(
+            EndUser.customer_id == current_customer_id(), EndUser.id.in_(ids)
+        )
+    )
+    return dict(rows.all())
+
+
+# ---- The end-user list ------------------------------------------------------------------
+
+def sortable_columns() -> dict:
+    return {
+        "endUserID": EndUser.id,
+        "firstname": func.lower(EndUser.firstname),
+        "lastname": func.lower(EndUser.lastname),
+        "company": func.lower(EndUser.company),
+        "city": func.lower(EndUser.city),
+        "country": EndUser.country,
+        "customerType": EndUser.customer_type,
+        "customerRef": EndUser.customer_ref,
+        "lastInteractionDate": last_interaction_column(),
+    }
+
+
+@dataclass
+class ListFilters:
+    search: str = ""
+    ids: list[int] = field(default_factory=list)
+    customer_type: str = ""
+
+
+def _parse_ids(raw: str, name: str, errors: dict) -> list[int]:
+    parts = [p.strip() for p in raw.split(",") if p.strip()]
+    if not all(p.isdigit() for p in parts):
+        errors[name] = [f"{name} must be comma-separated whole numbers."]
+        return []
+    if len(parts) > MAX_IDS:
+        errors[name] = [f"{name} accepts at most {MAX_IDS} ids."]
+    return [int(p) for p in parts]
+
+
+def list_filters(args=None) -> ListFilters:
+    """search, ids and customerType from the query string; 400 with field errors when malformed."""
+    args = request.args if args is None else args
+    errors: dict = {}
+    ids = _parse_ids(args.get("ids") or "", "ids", errors)
+    kind = (args.get("customerType") or "").strip()
+    match = next((t for t in CUSTOMER_TYPES if t.lower() == kind.lower()), None)
+    if kind and match is None:
+        errors["customerType"] = [f"customerType must be one of: {', '.join(CUSTOMER_TYPES)}."]
+    if errors:
+        raise ValidationProblem(errors)
+    return ListFilters((args.get("search") or "").strip()[:200], ids, match or "")
+
+
+def _contains(column, term: str):
+    return func.lower(column).contains(term, autoescape=True)
+
+
+def search_criterion(term: str):
+    """Every word must appear in a name, company, city, other text or UID value, or start the
+    customerRef; a value that reads as a phone number also matches its E.164 form."""
+    customer_id = current_customer_id()
+    words = term.lower().split()
+    per_word = []
+    for word in words:
+        uid_match = exists().where(
+            EndUserUID.customer_id == customer_id,
+            EndUserUID.end_user_id == EndUser.id,
+            EndUserUID.uid_lookup.contains(word, autoescape=True),
+        )
+        per_word.append(or_(
+            *(_contains(c, word) for c in (
+                EndUser.firstname, EndUser.lastname, EndUser.company, EndUser.city,
+                EndUser.street, EndUser.postal_code, EndUser.other_contact_details,
+            )),
+            func.lower(EndUser.customer_ref).startswith(word, autoescape=True),
+            uid_match,
+        ))
+    criterion = and_(*per_word)
+    phone = identifiers.parse_phone(term)
+    if phone:
+        criterion = or_(criterion, exists().where(
+            EndUserUID.customer_id == customer_id,
+            EndUserUID.end_user_id == EndUser.id,
+            EndUserUID.uid_lookup == phone.lower(),
+        ))
+    return criterion
+
+
+def end_user_list(filters: ListFilters):
+    stmt = scoped(EndUser).options(selectinload(EndUser.uids))
+    if filters.search:
+        stmt = stmt.where(search_criterion(filters.search))
+    if filters.ids:
+        stmt = stmt.where(EndUser.id.in_(filters.ids))
+    if filters.customer_type:
+        stmt = stmt.where(EndUser.customer_type == filters.customer_type)
+    return stmt
+
+
+# ---- Lookup by identifier -------------------------------------------------------------
+
+def find_by_identifier(raw: str) -> list[EndUser]:
+    """End users with a UID equal to the value (case-insensitive, phone numbers in any format)
+    or with that customerRef."""
+    value = (raw or "").strip()
+    if not value:
+        return []
+    candidates = identifiers.lookup_candidates(value)
+    owner_ids = select(EndUserUID.end_user_id).where(
+        EndUserUID.customer_id == current_customer_id(), EndUserUID.uid_lookup.in_(candidates)
+    )
+    stmt = scoped(EndUser, or_(EndUser.id.in_(owner_ids), EndUser.customer_ref == value))
+    return list(db.session.scalars(stmt.options(selectinload(EndUser.uids)).order_by(EndUser.id)))
+
+
+# ---- Ticket history ---------------------------------------------------------------------
+
+def ticket_sortable_columns() -> dict:
+    return {
+        "ticketID": Ticket.id,
+        "lastMessageDate": Ticket.last_message_date,
+        "createdDate": Ticket.created_date,
+        "closedDate": Ticket.closed_date,
+        "status": Ticket.status,
+        "subject": func.lower(Ticket.subject),
+        "channelID": Ticket.channel_id,
+    }
+
+
+@dataclass
+class TicketFilters:
+    status: str = ""
+    customer_rep_id: int | None = None
+    channel_type: str = ""
+    channel_ids: list[int] = field(default_factory=list)
+    uid: str = ""
+    is_closed: bool | None = None
+    is_spam: bool | None = None
+    search: str = ""
+
+
+def _choice(args, name, allowed, errors) -> str:
+    raw = (args.get(name) or "").strip()
+    match = next((a for a in allowed if a.lower() == raw.lower()), None)
+    if raw and match is None:
+        errors[name] = [f"{name} must be one of: {', '.join(allowed)}."]
+    return match or ""
+
+
+def _bool(args, name, errors) -> bool | None:
+    raw = (args.get(name) or "").strip().lower()
+    if not raw:
+        return None
+    if raw in ("true", "false"):
+        return raw == "true"
+    errors[name] = [f"{name} must be true or false."]
+    return None
+
+
+def ticket_filters(args=None) -> TicketFilters:
+    args = request.args if args is None else args
+    errors: dict = {}
+    rep = (args.get("customerRepID") or "").strip()
+    if rep and not rep.isdigit():
+        errors["customerRepID"] = ["customerRepID must be a whole number."]
+    filters = TicketFilters(
+        status=_choice(args, "status", TICKET_STATUSES, errors),
+        customer_rep_id=int(rep) if rep.isdigit() else None,
+        channel_type=_choice(args, "channelType", CHANNEL_TYPES, errors),
+        channel_ids=_parse_ids(args.get("channelIDs") or "", "channelIDs", errors),
+        uid=(args.get("uid") or "").strip(),
+        is_closed=_bool(args, "isClosed", errors),
+        is_spam=_bool(args, "isSpam", errors),
+        search=(args.get("search") or "").strip()[:200],
+    )
+    if errors:
+        raise ValidationProblem(errors)
+    return filters
+
+
+def ticket_history(end_user: EndUser, filters: TicketFilters):
+    stmt = select(Ticket).where(tickets_of(end_user)).options(
+        selectinload(Ticket.topics), selectinload(Ticket.channel)
+    )
+    if filters.status:
+        stmt = stmt.where(Ticket.status == filters.status)
+    if filters.customer_rep_id is not None:
+        stmt = stmt.where(Ticket.customer_rep_id == filters.customer_rep_id)
+    if filters.channel_type:
+        stmt = stmt.where(Ticket.channel_id.in_(
+            select(Channel.id).where(Channel.customer_id == end_user.customer_id,
+                                     Channel.channel_type == filters.channel_type)))
+    if filters.channel_ids:
+        stmt = stmt.where(Ticket.channel_id.in_(filters.channel_ids))
+    if filters.uid:
+        stmt = stmt.where(Ticket.uid_lookup.in_(
+            identifiers.lookup_candidates(filters.uid, identifiers.region_for(end_user.country))))
+    if filters.is_closed is not None:
+        stmt = stmt.where(Ticket.is_closed.is_(filters.is_closed))
+    if filters.is_spam is not None:
+        stmt = stmt.where(Ticket.is_spam.is_(filters.is_spam))
+    if filters.search:
+        term = filters.search.lower()
+        stmt = stmt.where(or_(
+            _contains(Ticket.subject, term),
+            Ticket.uid_lookup.contains(term, autoescape=True),
+            exists().where(
+                TicketMessage.customer_id == end_user.customer_id,
+                TicketMessage.ticket_id == Ticket.id,
+                _contains(TicketMessage.body, term),
+            ),
+        ))
+    return stmt
+
+
+def ticket_extras(tickets: list[Ticket]) -> dict[int, dict]:
+    """aiFeedbackComments (newest first) and lastEndUserMessageID for a page of tickets, in two queries."""
+    ids = [t.id for t in tickets]
+    extras = {i: {"aiFeedbackComments": [], "lastEndUserMessageID": None} for i in ids}
+    if not ids:
+        return extras
+    customer_id = current_customer_id()
+    feedback = db.session.execute(
+        select(TicketMessage.ticket_id, TicketMessage.ai_feedback_comment).where(
+            TicketMessage.customer_id == customer_id, TicketMessage.ticket_id.in_(ids),
+            TicketMessage.is_escalated.is_(True), TicketMessage.ai_feedback_comment.is_not(None),
+        ).order_by(TicketMessage.created_date.desc(), TicketMessage.id.desc())
+    )
+    for ticket_id, comment in feedback:
+        if comment.strip():
+            extras[ticket_id]["aiFeedbackComments"].append(comment)
+    single = db.session.execute(
+        select(TicketMessage.ticket_id, func.min(TicketMessage.id)).where(
+            TicketMessage.customer_id == customer_id, TicketMessage.ticket_id.in_(ids),
+            TicketMessage.sender == "EndUser",
+        ).group_by(TicketMessage.ticket_id).having(func.count() == 1)
+    )
+    for ticket_id, message_id in single:
+        extras[ticket_id]["lastEndUserMessageID"] = message_id
+    return extras
+
+
+# ---- Insights -----------------------------------------------------------------------------
+
+def insights(end_user: EndUser, feedback_limit: int = 5) -> dict:
+    """Tickets by status, channel and topic, last interaction and the latest escalation feedback."""
+    mine = tickets_of(end_user)
+    by_status = dict(db.session.execute(
+        select(Ticket.status, func.count()).where(mine).group_by(Ticket.status)).all())
+    by_channel = db.session.execute(
+        select(Channel.name, Channel.channel_type, func.count())
+        .join(Channel, and_(Channel.id == Ticket.channel_id, Channel.customer_id == Ticket.customer_id))
+        .where(mine).group_by(Channel.name, Channel.channel_type).order_by(func.count().desc(), Channel.name)
+    ).all()
+    by_topic = db.session.execute(
+        select(Topic.name, func.count())
+        .select_from(Ticket)
+        .join(ticket_topic, and_(ticket_topic.c.ticket_id == Ticket.id, ticket_topic.c.customer_id == Ticket.customer_id))
+        .join(Topic, and_(Topic.id == ticket_topic.c.topic_id, Topic.customer_id == Ticket.customer_id))
+        .where(mine).group_by(Topic.name).order_by(func.count().desc(), Topic.name)
+    ).all()
+    feedback = db.session.execute(
+        select(TicketMessage.ai_feedback_comment, TicketMessage.created_date, Ticket.id, Ticket.subject)
+        .join(Ticket, and_(Ticket.id == TicketMessage.ticket_id, Ticket.customer_id == TicketMessage.customer_id))
+        .where(mine, TicketMessage.is_escalated.is_(True), TicketMessage.ai_feedback_comment.is_not(None))
+        .order_by(TicketMessage.created_date.desc(), TicketMessage.id.desc()).limit(feedback_limit)
+    ).all()
+    return {
+        "total": sum(by_status.values()),
+        "byStatus": [(s, by_status.get(s, 0)) for s in TICKET_STATUSES],
+        "byChannel": by_channel,
+        "byTopic": by_topic,
+        "lastInteraction": db.session.scalar(select(func.max(Ticket.last_message_date)).where(mine)),
+        "feedback": feedback,
+    }
