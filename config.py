@@ -50,6 +50,7 @@ class Config:
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_HEADERS_ENABLED = True
     LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "10 per minute")
+    API_RATE_LIMIT = os.environ.get("API_RATE_LIMIT", "600 per minute")
     MAX_CONTENT_LENGTH = int(os.environ.get("MAX_CONTENT_LENGTH", 1024 * 1024))
     WTF_CSRF_TIME_LIMIT = None
     SESSION_COOKIE_HTTPONLY = True
@@ -77,6 +78,7 @@ class TestConfig(Config):
     JWT_SIGNING_KEY = "test-jwt-signing-key-that-is-long-enough-for-hs256"
     SECRET_ENCRYPTION_KEYS = [Fernet.generate_key().decode()]
     LOGIN_RATE_LIMIT = "1000 per minute"
+    API_RATE_LIMIT = "100000 per minute"
     RATELIMIT_STORAGE_URI = "memory://"
 
 

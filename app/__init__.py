@@ -59,10 +59,13 @@ def create_app(config_class=None) -> Flask:
 def _register_blueprints(app: Flask) -> None:
     from importlib import import_module
 
+    from app.api_limits import limit_api_blueprint
+
     for path in API_BLUEPRINTS:
         module = _optional(import_module, path)
         if module is not None:
             csrf.exempt(module.bp)
+            limit_api_blueprint(module.bp)
             app.register_blueprint(module.bp)
     for path in DASHBOARD_BLUEPRINTS:
         module = _optional(import_module, path)

@@ -1,0 +1,27 @@
+"""Rate limits on the API, per token (per caller without one).
+
+Counters live in RATELIMIT_STORAGE_URI: memory:// is per process, redis:// is shared by every
+app process, so several gunicorn workers enforce one limit together.
+"""
+from flask import Blueprint, current_app
+from flask_limiter.util import get_remote_address
+
+from app.extensions import limiter
+
+
+def api_rate_key() -> str:
+    from app.auth.policies import current_principal
+
+    principal = current_principal()
+    if principal is None:
+        return f"address:{get_remote_address()}"
+    who = principal.representative_id if not principal.is_phone else f"channel-{principal.channel_id}"
+    return f"token:{principal.customer_id}:{who}"
+
+
+def _api_limit() -> str:
+    return current_app.config["API_RATE_LIMIT"]
+
+
+def limit_api_blueprint(bp: Blueprint) -> None:
+    limiter.limit(_api_limit, key_func=api_rate_key, scope="api", override_defaults=False)(bp)
