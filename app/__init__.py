@@ -5,6 +5,7 @@ from app.extensions import csrf, db, htmx, limiter, login_manager, migrate
 from config import config_from_env
 
 API_BLUEPRINTS = (
+    "app.openapi",
     "app.auth.api",
     "app.customers.api",
     "app.end_users.api",

@@ -20,11 +20,15 @@ version() { node -p "require('$TMP/node_modules/$1/package.json').version"; }
 mkdir -p "$DEST"
 cp "$TMP/node_modules/htmx.org/dist/htmx.min.js" "$DEST/htmx.min.js"
 cp "$TMP/node_modules/sortablejs/Sortable.min.js" "$DEST/Sortable.min.js"
+mkdir -p "$DEST/swagger-ui"
+cp "$TMP/node_modules/swagger-ui-dist/swagger-ui-bundle.js" "$TMP/node_modules/swagger-ui-dist/swagger-ui.css" \
+   "$TMP/node_modules/swagger-ui-dist/LICENSE" "$DEST/swagger-ui/"
 
 {
   echo "# Written by scripts/vendor.sh from package.json; do not edit by hand."
   echo "htmx.org $(version htmx.org) dist/htmx.min.js"
   echo "sortablejs $(version sortablejs) Sortable.min.js"
+  echo "swagger-ui-dist $(version swagger-ui-dist) swagger-ui/swagger-ui-bundle.js swagger-ui/swagger-ui.css"
 } > "$DEST/VERSIONS"
 
 cat "$DEST/VERSIONS"

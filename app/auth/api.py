@@ -6,6 +6,7 @@ from app.auth.forms import LoginForm, PhoneLoginForm
 from app.auth.operations import authenticate, authenticate_phone_channel
 from app.auth.ratelimits import throttled
 from app.jsonforms import validate_json
+from app.openapi import documented
 from app.problems import Problem
 from app.timeutil import iso
 
@@ -13,8 +14,21 @@ bp = Blueprint("api_auth", __name__, url_prefix="/api/Auth")
 
 BAD_CREDENTIALS = "Invalid e-mail or password."
 
+TOKEN = {
+    "type": "object",
+    "required": ["token", "tokenType", "expiresAt", "customerID"],
+    "properties": {
+        "token": {"type": "string"}, "tokenType": {"const": "Bearer"}, "expiresAt": {"type": "string", "format": "date-time"},
+        "representativeID": {"type": "integer"}, "customerID": {"type": "integer"},
+        "roles": {"type": "array", "items": {"type": "string"}}, "channelID": {"type": "integer"},
+        "authType": {"const": "phone"},
+    },
+}
+
 
 @bp.post("/login")
+@documented(summary="Log in as a representative and receive a JWT", body=LoginForm, public=True,
+            responses={200: ("A bearer token", TOKEN), 401: ("Wrong e-mail or password", None)})
 @throttled
 def login():
     form, _ = validate_json(LoginForm)
@@ -35,6 +49,8 @@ def login():
 
 
 @bp.post("/phone-login")
+@documented(summary="Log in as a phone channel and receive a short-lived phone token", body=PhoneLoginForm,
+            public=True, responses={200: ("A phone token", TOKEN), 401: ("Wrong channel or secret", None)})
 @throttled
 def phone_login():
     form, _ = validate_json(PhoneLoginForm)

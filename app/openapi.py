@@ -1,0 +1,129 @@
+"""The OpenAPI 3.1 document, generated from the code: every /api rule of the URL map, with the
+request schemas derived from the same form classes that validate the bodies.
+
+Views describe themselves with @documented(...); a route without it still appears, with its
+path, method, parameters and the problem answers every route can give.
+"""
+import re
+
+from flask import Blueprint, current_app, render_template
+
+from app.jsonforms import json_schema
+
+bp = Blueprint("api_docs", __name__, url_prefix="/api")
+
+PROBLEM = {"$ref": "#/components/schemas/Problem"}
+PUBLIC_ENDPOINTS = {"api_docs.openapi", "api_docs.docs"}
+_PARAM = re.compile(r"<(?:(\w+):)?(\w+)>")
+
+
+def documented(summary=None, body=None, partial=False, query=None, responses=None, public=False):
+    """Describe a view for the OpenAPI document.
+
+    body: the form class validating the JSON body; query: {name: (json schema, description)};
+    responses: {status: (description, schema or None)}.
+    """
+
+    def decorate(view):
+        view._openapi = {
+            "summary": summary, "body": body, "partial": partial, "query": query or {},
+            "responses": responses or {}, "public": public,
+        }
+        return view
+
+    return decorate
+
+
+def _path_and_params(rule):
+    params = []
+
+    def replace(match):
+        converter, name = match.groups()
+        schema = {"type": "integer"} if converter == "int" else {"type": "string"}
+        params.append({"name": name, "in": "path", "required": True, "schema": schema})
+        return "{" + name + "}"
+
+    return _PARAM.sub(replace, rule.rule), params
+
+
+def _operation(endpoint, method, view, path_params, schemas):
+    meta = getattr(view, "_openapi", {})
+    doc = (view.__doc__ or "").strip().splitlines()
+    public = meta.get("public") or endpoint in PUBLIC_ENDPOINTS or endpoint.startswith("api_auth.")
+    operation = {
+        "operationId": f"{endpoint.replace('.', '_')}_{method.lower()}",
+        "tags": [endpoint.split(".")[0].removeprefix("api_")],
+        "summary": meta.get("summary") or (doc[0] if doc else endpoint),
+        "parameters": list(path_params),
+        "responses": {},
+    }
+    for name, (schema, description) in meta.get("query", {}).items():
+        operation["parameters"].append({"name": name, "in": "query", "required": False, "schema": schema, "description": description})
+    form = meta.get("body")
+    if form is not None and method in ("POST", "PUT", "PATCH"):
+        name = form.__name__ + ("Partial" if meta.get("partial") else "")
+        schemas[name] = json_schema(form, partial=meta.get("partial", False))
+        operation["requestBody"] = {"required": True, "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{name}"}}}}
+    for status, (description, schema) in meta.get("responses", {}).items():
+        answer = {"description": description}
+        if schema is not None:
+            answer["content"] = {"application/json": {"schema": schema}}
+        operation["responses"][str(status)] = answer
+    if not operation["responses"]:
+        operation["responses"]["200"] = {"description": "Success"}
+    problems = {"400": "Invalid input", "404": "Not found in your account", "429": "Rate limit exceeded"}
+    if not public:
+        operation["security"] = [{"bearer": []}]
+        problems.update({"401": "Missing or invalid token", "403": "Not allowed for this token"})
+    if form is not None:
+        problems.update({"413": "Body too large", "415": "Not JSON"})
+    for status, description in problems.items():
+        operation["responses"].setdefault(status, {"description": description, "content": {"application/problem+json": {"schema": PROBLEM}}})
+    if public:
+        operation["security"] = []
+    return operation
+
+
+def build_document(app) -> dict:
+    paths, schemas = {}, {}
+    for rule in sorted(app.url_map.iter_rules(), key=lambda r: r.rule):
+        if not rule.rule.startswith("/api/") or rule.endpoint in PUBLIC_ENDPOINTS:
+            continue
+        view = app.view_functions[rule.endpoint]
+        path, params = _path_and_params(rule)
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            paths.setdefault(path, {})[method.lower()] = _operation(rule.endpoint, method, view, params, schemas)
+    schemas["Problem"] = {
+        "type": "object",
+        "required": ["title", "status"],
+        "properties": {
+            "type": {"type": "string"}, "title": {"type": "string"}, "status": {"type": "integer"},
+            "errors": {"type": "object", "additionalProperties": {"type": "array", "items": {"type": "string"}}},
+        },
+    }
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": "Switchboard API", "version": "1.0.0",
+                 "description": "The AnswerPal-compatible JSON API of Switchboard. Log in with POST /api/Auth/login "
+                                "and send the token as `Authorization: Bearer <token>`. Errors are application/problem+json."},
+        "servers": [{"url": "/"}],
+        "paths": paths,
+        "components": {
+            "schemas": schemas,
+            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}},
+        },
+    }
+
+
+@bp.get("/openapi.json")
+def openapi():
+    """The OpenAPI 3.1 document of this API."""
+    if "openapi" not in current_app.extensions:
+        current_app.extensions["openapi"] = build_document(current_app)
+    return current_app.extensions["openapi"]
+
+
+@bp.get("/docs")
+def docs():
+    """A readable page of the API, rendered by the vendored Swagger UI."""
+    return render_template("api/docs.html")
