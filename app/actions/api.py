@@ -1,26 +1,113 @@
-"""/api/Actions: action definitions."""
-from flask import Blueprint, jsonify
+"""/api/Actions: action definitions (ManageSettings), and the available list for tickets and phones."""
+from flask import Blueprint, jsonify, request, url_for
+from sqlalchemy import or_
 
+from app.actions.forms import ACTION_TYPES, SECRET_FIELDS, ActionForm
 from app.actions.models import Action
-from app.auth.policies import ticket_access_or_phone
+from app.actions.operations import apply_action_form, create_action, delete_action, representative_time_zone
+from app.actions.serializers import action_available_dto, action_dto, action_values
+from app.auth.policies import requires, ticket_access_or_phone
 from app.extensions import db
-from app.tenancy import scoped
+from app.jsonforms import read_json_object, validate_json
+from app.pagination import page_query, paginate, paginated_result
+from app.problems import Problem, ValidationProblem
+from app.tenancy import current_customer_id, get_scoped_or_404, scoped
 
 bp = Blueprint("api_actions", __name__, url_prefix="/api/Actions")
+
+SORTABLE = {
+    "Name": Action.name,
+    "ActionType": Action.action_type,
+    "IsActive": Action.is_active,
+    "ActionID": Action.id,
+    "CreatedAt": Action.created_at,
+}
+
+
+def bool_arg(name: str) -> bool | None:
+    raw = request.args.get(name)
+    if raw is None or raw == "":
+        return None
+    if raw.lower() not in ("true", "false"):
+        raise ValidationProblem({name: [f"{name} must be true or false."]})
+    return raw.lower() == "true"
+
+
+def filtered_actions(search: str | None, action_type: str | None, is_active: bool | None):
+    """The customer's actions matching the list filters (shared with the dashboard)."""
+    stmt = scoped(Action)
+    if search:
+        pattern = f"%{search.strip().lower()}%"
+        stmt = stmt.where(or_(Action.name.ilike(pattern), Action.description.ilike(pattern)))
+    if action_type:
+        stmt = stmt.where(Action.action_type == action_type)
+    if is_active is not None:
+        stmt = stmt.where(Action.is_active.is_(is_active))
+    return stmt
+
+
+def secrets_in(body: dict) -> dict:
+    """Write-only secrets: left out or null keeps, "" clears, anything else replaces."""
+    return {name: body[name] for name in SECRET_FIELDS if body.get(name) is not None}
+
+
+@bp.get("")
+@requires("ManageSettings")
+def list_actions():
+    query = page_query(SORTABLE, "Name")
+    action_type = request.args.get("actionType") or None
+    if action_type and action_type not in ACTION_TYPES:
+        raise ValidationProblem({"actionType": [f"actionType must be one of: {', '.join(ACTION_TYPES)}."]})
+    stmt = filtered_actions(request.args.get("search"), action_type, bool_arg("isActive"))
+    rows, total = paginate(stmt, query, SORTABLE, Action.id)
+    return jsonify(paginated_result([action_dto(a, with_custom_fields=False) for a in rows], total, query))
+
+
+@bp.post("")
+@requires("ManageSettings")
+def create():
+    form, body = validate_json(ActionForm, base={"isActive": True})
+    action = create_action(current_customer_id(), form, secrets_in(body), representative_time_zone())
+    db.session.commit()
+    response = jsonify(action_dto(action))
+    response.status_code = 201
+    response.headers["Location"] = url_for(".read", action_id=action.id)
+    return response
 
 
 @bp.get("/available")
 @ticket_access_or_phone
 def available():
     actions = db.session.scalars(scoped(Action, Action.is_active.is_(True)).order_by(Action.name, Action.id))
-    return jsonify([
-        {
-            "actionID": a.id,
-            "customerID": a.customer_id,
-            "name": a.name,
-            "description": a.description,
-            "actionType": a.action_type,
-            "isActive": a.is_active,
-        }
-        for a in actions
-    ])
+    return jsonify([action_available_dto(a) for a in actions])
+
+
+@bp.get("/<int:action_id>")
+@requires("ManageSettings")
+def read(action_id: int):
+    return jsonify(action_dto(get_scoped_or_404(Action, action_id)))
+
+
+@bp.put("/<int:action_id>")
+@requires("ManageSettings")
+def update(action_id: int):
+    """Partial update: a field left out keeps its stored value (null clears a nullable one)."""
+    body = read_json_object()
+    if "actionID" not in body:
+        raise ValidationProblem({"actionID": ["actionID is required and must equal the id in the URL."]})
+    if body["actionID"] != action_id:
+        raise Problem(400, "The body actionID must match the route id.",
+                      {"actionID": [f"Expected {action_id}, got {body['actionID']!r}."]})
+    action = get_scoped_or_404(Action, action_id)
+    form, body = validate_json(ActionForm, base=action_values(action), partial=True, body=body)
+    apply_action_form(action, form, secrets_in(body), representative_time_zone())
+    db.session.commit()
+    return "", 204
+
+
+@bp.delete("/<int:action_id>")
+@requires("ManageSettings")
+def delete(action_id: int):
+    delete_action(get_scoped_or_404(Action, action_id))
+    db.session.commit()
+    return "", 204

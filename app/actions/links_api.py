@@ -1,0 +1,231 @@
+"""/api/TopicActions and /api/HookActions: the links that decide when and in which order actions run.
+
+Both resources share one implementation, parameterised by a LinkKind.
+"""
+import json
+from dataclasses import dataclass
+from typing import Callable
+
+from flask import Blueprint, jsonify, request, url_for
+from sqlalchemy import select
+
+from app.actions.forms import HOOK_NAMES, HookActionForm, HookPriorityForm, TopicActionForm, TopicPriorityForm
+from app.actions.models import Action, HookAction, TopicAction
+from app.actions.operations import Duplicate, create_link, delete_link, hook_link_values, topic_link_values, total_wait_seconds
+from app.actions.ordering import lock_context, members, reorder
+from app.actions.serializers import hook_action_dto, topic_action_dto
+from app.auth.policies import authenticated
+from app.channels.models import Channel
+from app.extensions import db
+from app.jsonforms import check_types, read_json_object, validate_json
+from app.pagination import page_query, paginate, paginated_result
+from app.problems import Problem, ValidationProblem
+from app.tenancy import current_customer_id, get_scoped_or_404
+
+bp = Blueprint("api_links", __name__, url_prefix="/api")
+
+MAX_BULK = 100
+REORDER_SCHEMA = {
+    "type": "object",
+    "properties": {"ids": {"type": "array", "items": {"type": "integer"}, "minItems": 1, "uniqueItems": True}},
+    "required": ["ids"],
+    "additionalProperties": False,
+}
+
+
+@dataclass(frozen=True)
+class LinkKind:
+    name: str  # URL segment
+    model: type
+    id_field: str
+    form: type
+    priority_form: type
+    values: Callable
+    dto: Callable
+    filters: dict  # query parameter -> (column, parser)
+    sortable: dict
+
+
+def int_arg(name: str) -> int | None:
+    raw = request.args.get(name)
+    if raw is None or raw == "":
+        return None
+    try:
+        return int(raw)
+    except ValueError:
+        raise ValidationProblem({name: [f"{name} must be a whole number."]}) from None
+
+
+def bool_arg(name: str) -> bool | None:
+    raw = (request.args.get(name) or "").lower()
+    if raw == "":
+        return None
+    if raw not in ("true", "false"):
+        raise ValidationProblem({name: [f"{name} must be true or false."]})
+    return raw == "true"
+
+
+def hook_arg(name: str) -> str | None:
+    raw = request.args.get(name)
+    if raw is None or raw == "":
+        return None
+    if raw not in HOOK_NAMES:
+        raise ValidationProblem({name: [f"{name} must be one of: {', '.join(HOOK_NAMES)}."]})
+    return raw
+
+
+TOPIC = LinkKind(
+    "TopicActions", TopicAction, "topicActionID", TopicActionForm, TopicPriorityForm, topic_link_values,
+    topic_action_dto,
+    {"topicId": (TopicAction.topic_id, int_arg), "actionId": (TopicAction.action_id, int_arg),
+     "channelId": (TopicAction.channel_id, int_arg), "isActive": (Action.is_active, bool_arg)},
+    {"Priority": TopicAction.priority, "TopicActionID": TopicAction.id, "TopicID": TopicAction.topic_id,
+     "ChannelID": TopicAction.channel_id, "ActionID": TopicAction.action_id, "ActionName": Action.name},
+)
+HOOK = LinkKind(
+    "HookActions", HookAction, "hookActionID", HookActionForm, HookPriorityForm, hook_link_values,
+    hook_action_dto,
+    {"hookName": (HookAction.hook_name, hook_arg), "actionId": (HookAction.action_id, int_arg),
+     "channelId": (HookAction.channel_id, int_arg), "isActive": (Action.is_active, bool_arg)},
+    {"Priority": HookAction.priority, "HookActionID": HookAction.id, "HookName": HookAction.hook_name,
+     "ChannelID": HookAction.channel_id, "ActionID": HookAction.action_id, "ActionName": Action.name},
+)
+
+
+def list_links(kind: LinkKind):
+    query = page_query(kind.sortable, "Priority")
+    model = kind.model
+    stmt = (
+        select(model)
+        .join(Action, (Action.id == model.action_id) & (Action.customer_id == model.customer_id))
+        .where(model.customer_id == current_customer_id())
+    )
+    given = {}
+    for param, (column, parse) in kind.filters.items():
+        value = parse(param)
+        if value is not None:
+            given[param] = value
+            stmt = stmt.where(column.is_(value) if isinstance(value, bool) else column == value)
+    if kind is HOOK and "hookName" not in given and "actionId" not in given:
+        raise ValidationProblem({"hookName": ["Give hookName or actionId."]},
+                                title="GET /api/HookActions needs a hookName or an actionId filter.")
+    rows, total = paginate(stmt, query, kind.sortable, model.id)
+    return jsonify(paginated_result([kind.dto(r) for r in rows], total, query))
+
+
+def create_one(kind: LinkKind):
+    form, _ = validate_json(kind.form)
+    link = create_link(kind.model, current_customer_id(), kind.values(form))
+    db.session.commit()
+    response = jsonify(kind.dto(link))
+    response.status_code = 201
+    response.headers["Location"] = url_for(f".read_{kind.name}", link_id=link.id)
+    return response
+
+
+def _json_array() -> list:
+    """The bulk body: a JSON array of create bodies."""
+    if not request.is_json:
+        raise Problem(415, "Unsupported media type: send application/json.")
+    try:
+        body = json.loads(request.get_data(cache=True) or b"null")
+    except (ValueError, RecursionError):
+        raise Problem(400, "The request body is not valid JSON.") from None
+    if not isinstance(body, list):
+        raise Problem(400, "The request body must be a JSON array of links to create.")
+    if not body:
+        raise Problem(400, "The request body is an empty list: nothing to create.")
+    if len(body) > MAX_BULK:
+        raise Problem(400, f"At most {MAX_BULK} links per request.")
+    return body
+
+
+def create_bulk(kind: LinkKind):
+    """All or nothing: every item is validated first; one bad item fails the whole request."""
+    items = _json_array()
+    forms, errors = [], {}
+    for index, item in enumerate(items):
+        if not isinstance(item, dict):
+            errors[f"[{index}]"] = ["Must be an object."]
+            continue
+        try:
+            form, _ = validate_json(kind.form, body=item)
+            forms.append(form)
+        except ValidationProblem as problem:
+            errors.update({f"[{index}].{key}": messages for key, messages in problem.errors.items()})
+    if errors:
+        raise ValidationProblem(errors, title="One or more items are invalid; nothing was created.")
+    created = []
+    customer_id = current_customer_id()
+    for index, form in enumerate(forms):
+        try:
+            created.append(create_link(kind.model, customer_id, kind.values(form)))
+        except Duplicate:
+            raise Problem(409, f"Item [{index}]: this action is already in that list; nothing was created.",
+                          index=index) from None
+    db.session.commit()
+    response = jsonify([kind.dto(link) for link in created])
+    response.status_code = 201
+    return response
+
+
+def read_one(kind: LinkKind, link_id: int):
+    return jsonify(kind.dto(get_scoped_or_404(kind.model, link_id)))
+
+
+def update_priority(kind: LinkKind, link_id: int):
+    form, body = validate_json(kind.priority_form)
+    if kind.id_field in body and body[kind.id_field] is not None and body[kind.id_field] != link_id:
+        raise Problem(400, f"The body {kind.id_field} must match the route id.",
+                      {kind.id_field: [f"Expected {link_id}, got {body[kind.id_field]!r}."]})
+    link = get_scoped_or_404(kind.model, link_id)
+    lock_context(kind.model, link.customer_id, link.context_key)
+    link.priority = form.priority.data
+    db.session.commit()
+    return "", 204
+
+
+def delete_one(kind: LinkKind, link_id: int):
+    delete_link(get_scoped_or_404(kind.model, link_id))
+    db.session.commit()
+    return "", 204
+
+
+def reorder_list(kind: LinkKind):
+    body = read_json_object()
+    check_types(body, REORDER_SCHEMA)
+    customer_id = current_customer_id()
+    key = reorder(kind.model, customer_id, body["ids"])
+    db.session.commit()
+    return jsonify([kind.dto(link) for link in members(kind.model, customer_id, key)])
+
+
+def wait_seconds():
+    hook_name = hook_arg("hookName")
+    if hook_name is None:
+        raise ValidationProblem({"hookName": ["hookName is required."]})
+    channel_id = int_arg("channelId")
+    if channel_id is not None:
+        get_scoped_or_404(Channel, channel_id)
+    return jsonify({"totalWaitSeconds": total_wait_seconds(current_customer_id(), hook_name, channel_id)})
+
+
+def _register(kind: LinkKind) -> None:
+    base = f"/{kind.name}"
+
+    def route(rule, methods, view, suffix):
+        endpoint = f"{suffix}_{kind.name}"
+        bp.add_url_rule(base + rule, endpoint, authenticated(lambda **kw: view(kind, **kw)), methods=methods)
+
+    route("", ["GET"], list_links, "list")
+    route("", ["POST"], create_one, "create")
+    route("/bulk", ["POST"], create_bulk, "bulk")
+    route("/reorder", ["POST"], reorder_list, "reorder")
+    route("/<int:link_id>", ["GET"], read_one, "read")
+    route("/<int:link_id>", ["PUT"], update_priority, "update")
+    route("/<int:link_id>", ["DELETE"], delete_one, "delete")
+
+
+_register(TOPIC)
+_register(HOOK)
+bp.add_url_rule("/HookActions/wait-seconds", "wait_seconds", authenticated(wait_seconds), methods=["GET"])

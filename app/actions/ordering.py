@@ -1,0 +1,125 @@
+"""Ordered lists of links (TopicActions and HookActions), written once for both.
+
+A list is every link of one customer with the same `context_key`; lower priority runs earlier.
+Writes to a list take the list's lock first, so that a reorder and an add or remove never
+interleave:
+- PostgreSQL: a transaction-scoped advisory lock on (table, customer, context).
+- SQLite: a no-op UPDATE of the list, which makes the connection the single writer (RESERVED
+  lock) until commit; other writers wait on the busy timeout.
+A reorder then reads the members under the lock, compares them with the submitted ids and
+rewrites the priorities 10, 20, 30, ... in the same transaction.
+"""
+import hashlib
+
+from sqlalchemy import func, select, text, update
+
+from app.extensions import db
+from app.problems import Problem
+
+STEP = 10
+
+
+class StaleList(Problem):
+    """409: the submitted ids are not the list's current members; nothing was changed."""
+
+    def __init__(self, current: list[int]):
+        super().__init__(
+            409,
+            "This list was changed meanwhile (a link was added or removed). "
+            "Nothing was saved; currentOrder holds the list as it is now.",
+            currentOrder=current,
+        )
+        self.current = current
+
+
+def _lock_key(table: str, customer_id: int, context_key: str) -> int:
+    digest = hashlib.blake2b(f"{table}|{customer_id}|{context_key}".encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "big", signed=True)
+
+
+def lock_context(model, customer_id: int, context_key: str) -> None:
+    """Hold the list's write lock until the transaction ends."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(
+            text("SELECT pg_advisory_xact_lock(:key)"),
+            {"key": _lock_key(model.__tablename__, customer_id, context_key)},
+        )
+    else:
+        db.session.execute(
+            update(model)
+            .where(model.customer_id == customer_id, model.context_key == context_key)
+            .values(priority=model.priority)
+            .execution_options(synchronize_session=False)
+        )
+
+
+def member_ids(model, customer_id: int, context_key: str) -> list[int]:
+    """The list in execution order (priority, then id for equal priorities)."""
+    return list(db.session.scalars(
+        select(model.id)
+        .where(model.customer_id == customer_id, model.context_key == context_key)
+        .order_by(model.priority, model.id)
+    ))
+
+
+def members(model, customer_id: int, context_key: str) -> list:
+    return list(db.session.scalars(
+        select(model)
+        .where(model.customer_id == customer_id, model.context_key == context_key)
+        .order_by(model.priority, model.id)
+        .execution_options(populate_existing=True)
+    ))
+
+
+def next_priority(model, customer_id: int, context_key: str) -> int:
+    """Appending: one step after the current last link."""
+    last = db.session.scalar(
+        select(func.max(model.priority)).where(model.customer_id == customer_id, model.context_key == context_key)
+    )
+    return (last or 0) + STEP
+
+
+def context_of(model, customer_id: int, ids: list[int]) -> str | None:
+    """The one list these ids belong to; None when none of them exists for this customer."""
+    keys = set(db.session.scalars(
+        select(model.context_key).where(model.customer_id == customer_id, model.id.in_(ids))
+    ))
+    if len(keys) > 1:
+        raise Problem(400, "These links belong to different lists.",
+                      {"ids": ["All ids must belong to one list (same context)."]})
+    return keys.pop() if keys else None
+
+
+def reorder(model, customer_id: int, ids: list[int], context_key: str | None = None) -> str:
+    """Make `ids` (the complete list, new order) the execution order; return the context key.
+
+    `context_key` may name the list explicitly (the dashboard knows which list it shows); the
+    API derives it from the ids. Raises StaleList when the members differ.
+    """
+    key = context_key or context_of(model, customer_id, ids)
+    if key is None:
+        raise Problem(404, "None of these links exists.")
+    lock_context(model, customer_id, key)
+    current = member_ids(model, customer_id, key)
+    if len(ids) != len(current) or set(ids) != set(current):
+        raise StaleList(current)
+    for position, ident in enumerate(ids, start=1):
+        db.session.execute(
+            update(model)
+            .where(model.customer_id == customer_id, model.id == ident)
+            .values(priority=position * STEP)
+            .execution_options(synchronize_session=False)
+        )
+    return key
+
+
+def moved(ids: list[int], ident: int, direction: str) -> list[int]:
+    """The order after moving one id a place up or down (unchanged at the ends)."""
+    order = list(ids)
+    if ident not in order:
+        return order
+    index = order.index(ident)
+    target = index - 1 if direction == "up" else index + 1
+    if 0 <= target < len(order):
+        order[index], order[target] = order[target], order[index]
+    return order
