@@ -1,0 +1,72 @@
+"""/api/Customers: the caller's own account settings, its model catalogue and phone secrets."""
+from flask import Blueprint, jsonify
+
+from app.auth.policies import current_principal, phone_auth_only, requires
+from app.customers.forms import NOT_NULLABLE, CustomerUpdateForm
+from app.customers.models import SECRET_FIELDS, Customer
+from app.customers.operations import set_secret, update_settings
+from app.customers.queries import models_for
+from app.customers.serializers import READ_ONLY, customer_read_dto, phone_secrets_dto, read_only_values, settings_values
+from app.extensions import db
+from app.jsonforms import read_json_object, validate_json
+from app.problems import ValidationProblem
+from app.tenancy import current_customer_id
+
+bp = Blueprint("api_customers", __name__, url_prefix="/api/Customers")
+
+
+def _customer() -> Customer:
+    return db.session.get(Customer, current_customer_id())
+
+
+@bp.get("/me")
+@requires("ManageSettings")
+def get_me():
+    return customer_read_dto(_customer())
+
+
+@bp.put("/me")
+@requires("ManageSettings")
+def update_me():
+    customer = _customer()
+    body = _without_read_only(read_json_object(), customer)
+    nulls = {name: ["This field cannot be null."] for name in NOT_NULLABLE if name in body and body[name] is None}
+    if nulls:
+        raise ValidationProblem(nulls)
+    form, body = validate_json(
+        CustomerUpdateForm, base=settings_values(customer), partial=True, body=body, customer=customer
+    )
+    update_settings(customer, form, [name for name in body if name not in SECRET_FIELDS])
+    for name in SECRET_FIELDS:
+        if body.get(name) is not None:  # left out or null keeps; "" clears; anything else replaces
+            set_secret(customer, name, form[name].data or "")
+    db.session.commit()
+    return "", 204
+
+
+def _without_read_only(body: dict, customer: Customer) -> dict:
+    """A body copied from GET /me may carry the read-only fields, unchanged; a change is a 400."""
+    current = read_only_values(customer)
+    errors = {
+        name: ["This field is read-only."]
+        for name in current
+        if name in body and body[name] != current[name]
+    }
+    if errors:
+        raise ValidationProblem(errors)
+    return {k: v for k, v in body.items() if k not in READ_ONLY}
+
+
+@bp.get("/models")
+@requires("ManageSettings")
+def list_models():
+    return jsonify([model.to_dto() for model in models_for(_customer())])
+
+
+@bp.get("/my-secrets")
+@phone_auth_only
+def my_secrets():
+    principal = current_principal()
+    response = jsonify(phone_secrets_dto(_customer(), principal.channel_id))
+    response.headers["Cache-Control"] = "no-store"
+    return response

@@ -1,0 +1,98 @@
+"""Customer <-> DTO: field names on the wire, and what a reader may see (never a secret)."""
+from app.customers.models import SECRET_FIELDS, Customer
+from app.timeutil import iso
+
+# Every non-secret CustomerUpdateDTO field -> Customer attribute.
+FIELDS = {
+    "apiBaseUrl": "api_base_url",
+    "apiUsername": "api_username",
+    "apiAuthenticationType": "api_authentication_type",
+    "emailProviderType": "email_provider_type",
+    "graphTenantID": "graph_tenant_id",
+    "graphClientID": "graph_client_id",
+    "graphAuthorityURL": "graph_authority_url",
+    "graphScope": "graph_scope",
+    "imapServer": "imap_server",
+    "imapPort": "imap_port",
+    "imapUseSsl": "imap_use_ssl",
+    "smtpServer": "smtp_server",
+    "smtpPort": "smtp_port",
+    "smtpUseSsl": "smtp_use_ssl",
+    "defaultTopicModelId": "default_topic_model_id",
+    "defaultWebchatModelId": "default_webchat_model_id",
+    "defaultEmailModelId": "default_email_model_id",
+    "defaultCallModelId": "default_call_model_id",
+    "defaultSpamModelId": "default_spam_model_id",
+    "defaultConditionalRulesModelId": "default_conditional_rules_model_id",
+    "defaultSummaryModelId": "default_summary_model_id",
+    "defaultRealtimeModelId": "default_realtime_model_id",
+    "defaultRealtimeTranslationModelId": "default_realtime_translation_model_id",
+    "defaultTranscribeModelId": "default_transcribe_model_id",
+    "defaultEmailModelInternetAccessEnabled": "default_email_model_internet_access_enabled",
+    "defaultWebchatModelInternetAccessEnabled": "default_webchat_model_internet_access_enabled",
+    "defaultCallModelInternetAccessEnabled": "default_call_model_internet_access_enabled",
+    "defaultRealtimeModelInternetAccessEnabled": "default_realtime_model_internet_access_enabled",
+    "twilioAccountSID": "twilio_account_sid",
+    "twilioRegion": "twilio_region",
+    "openAIProjectId": "openai_project_id",
+    "googleCloudProjectIds": "google_cloud_project_ids",
+    "defaultCustomerRepID": "default_customer_rep_id",
+    "ticketCleanupRetentionDays": "ticket_cleanup_retention_days",
+}
+
+# What GET /me shows besides the settings; a PUT may echo them back unchanged.
+READ_ONLY = ("customerID", "name", "subscriptionLevel", "configuredSecrets")
+
+# What a phone channel's device gets from GET /api/Customers/my-secrets: the providers a call uses.
+PHONE_SECRETS = ("twilioAuthToken", "openAIApiKey", "googleMapsApiKey")
+PHONE_SETTINGS = ("twilioAccountSID", "twilioRegion", "openAIProjectId", "googleCloudProjectIds")
+
+
+def settings_values(customer: Customer) -> dict:
+    """The stored non-secret settings, keyed by DTO name."""
+    return {dto: getattr(customer, attr) for dto, attr in FIELDS.items()}
+
+
+def configured_secrets(customer: Customer) -> list[str]:
+    present = {s.name for s in customer.secrets}
+    return [name for name in SECRET_FIELDS if name in present]
+
+
+def customer_read_dto(customer: Customer) -> dict:
+    return {
+        "customerID": customer.id,
+        "name": customer.name,
+        "subscriptionLevel": customer.subscription_level,
+        **settings_values(customer),
+        **{name: None for name in SECRET_FIELDS},
+        "configuredSecrets": configured_secrets(customer),
+    }
+
+
+def read_only_values(customer: Customer) -> dict:
+    return {
+        "customerID": customer.id,
+        "name": customer.name,
+        "subscriptionLevel": customer.subscription_level,
+    }
+
+
+def secret_status(customer: Customer, name: str) -> dict:
+    """What the settings page may show about a secret: whether it is set, its last four, when."""
+    secret = customer.secret(name)
+    return {
+        "name": name,
+        "isSet": secret is not None,
+        "lastFour": secret.last_four if secret else "",
+        "changedAt": iso(secret.changed_at) if secret else None,
+    }
+
+
+def phone_secrets_dto(customer: Customer, channel_id: int) -> dict:
+    values = {name: (s.value if (s := customer.secret(name)) else None) for name in PHONE_SECRETS}
+    return {
+        "customerID": customer.id,
+        "channelID": channel_id,
+        **{dto: getattr(customer, FIELDS[dto]) for dto in PHONE_SETTINGS},
+        **values,
+    }
