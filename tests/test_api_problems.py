@@ -1,5 +1,4 @@
 """Every API error is application/problem+json, without a stack trace."""
-import pytest
 from flask import Blueprint
 
 from app.problems import Problem
@@ -35,7 +34,12 @@ def test_deeply_nested_json_is_a_400_problem(api):
     _is_problem(response, 400)
 
 
-def test_unexpected_errors_are_500_problems_without_details(app, client):
+def test_unexpected_errors_are_500_problems_without_details():
+    """On an app of its own, so the throwaway routes do not leak into other tests."""
+    from app import create_app
+    from config import TestConfig
+
+    app = create_app(TestConfig)
     bp = Blueprint("api_boom", __name__, url_prefix="/api/Boom")
 
     @bp.get("/")
@@ -47,20 +51,10 @@ def test_unexpected_errors_are_500_problems_without_details(app, client):
         raise Problem(409, "Already linked.")
 
     app.register_blueprint(bp)
+    client = app.test_client()
     response = client.get("/api/Boom/")
     body = _is_problem(response, 500)
     assert "secret internals" not in response.get_data(as_text=True)
     assert "Traceback" not in response.get_data(as_text=True)
     assert body["title"] == "An unexpected error occurred."
     _is_problem(client.get("/api/Boom/conflict"), 409)
-
-
-@pytest.fixture(scope="module", autouse=True)
-def _allow_late_blueprints():
-    """The 500 test registers a throwaway route after the first request."""
-    from flask import Flask
-
-    original = Flask._check_setup_finished
-    Flask._check_setup_finished = lambda self, name: None
-    yield
-    Flask._check_setup_finished = original
