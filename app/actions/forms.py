@@ -25,6 +25,7 @@ AUTH_TYPES = ("None", "Basic", "Bearer", "ApiKey")
 SECRET_FIELDS = ("overrideApiPassword", "overrideApiToken")
 JSON_OBJECT_FIELDS = ("apiHeaders", "fieldMapping", "responseFieldMapping")
 MAX_PRIORITY = 1_000_000
+MONO = {"class": "mono", "spellcheck": "false", "rows": 5}
 
 # Field groups of the action form; which ones a type shows is decided here, once.
 GROUPS = {
@@ -129,10 +130,10 @@ class ActionForm(FlaskForm):
     apiEndpoint = StringField("Endpoint", validators=[Optional(), Length(max=1000)],
                               description="Path or URL; {{placeholders}} allowed.")
     apiMethod = SelectField("Method", choices=_choices(API_METHODS, "—"), validators=[Optional()])
-    apiHeaders = TextAreaField("Headers (JSON object)", validators=[Optional()])
-    apiBodyTemplate = TextAreaField("Body template", validators=[Optional()])
-    fieldMapping = TextAreaField("Field mapping (JSON object)", validators=[Optional()])
-    responseFieldMapping = TextAreaField("Response field mapping (JSON object)", validators=[Optional()])
+    apiHeaders = TextAreaField("Headers (JSON object)", validators=[Optional()], render_kw=MONO)
+    apiBodyTemplate = TextAreaField("Body template", validators=[Optional()], render_kw=MONO)
+    fieldMapping = TextAreaField("Field mapping (JSON object)", validators=[Optional()], render_kw=MONO)
+    responseFieldMapping = TextAreaField("Response field mapping (JSON object)", validators=[Optional()], render_kw=MONO)
 
     overrideApiBaseUrl = StringField("Base URL", validators=[Optional(), Length(max=500)])
     overrideApiUsername = StringField("Username", validators=[Optional(), Length(max=200)])
@@ -143,17 +144,17 @@ class ActionForm(FlaskForm):
     overrideApiAuthenticationType = SelectField(
         "Authentication type", choices=_choices(AUTH_TYPES, "Customer default"), validators=[Optional()])
 
-    conditionalRules = TextAreaField("Conditional rules", validators=[Optional()])
+    conditionalRules = TextAreaField("Conditional rules", validators=[Optional()], render_kw=MONO)
     forwardRecipients = StringField("Forward to e-mail addresses", validators=[Optional(), Length(max=1000)],
                                     description="Comma-separated.")
     forwardPhoneNumber = StringField("Forward to phone number", validators=[Optional(), Length(max=32)])
     waitSeconds = IntegerField("Wait (seconds)", validators=[Optional(), NumberRange(min=0, max=86_400)])
-    actionSchedule = TextAreaField("Schedule", validators=[Optional()])
+    actionSchedule = TextAreaField("Schedule", validators=[Optional()], render_kw=MONO)
     actionScheduleTimeZoneId = StringField("Schedule time zone", validators=[Optional(), Length(max=64)],
                                            description="IANA (Europe/Brussels) or Windows (Romance Standard Time).")
 
     isFunctionTool = BooleanField("Expose as a function tool")
-    functionParametersSchema = TextAreaField("Parameters schema (JSON Schema)", validators=[Optional()])
+    functionParametersSchema = TextAreaField("Parameters schema (JSON Schema)", validators=[Optional()], render_kw=MONO)
     toolCallTimeoutSeconds = IntegerField("Tool call timeout (seconds)",
                                           validators=[Optional(), NumberRange(min=1, max=300)])
 

@@ -1,0 +1,72 @@
+"""Dashboard: a small page to manage channels, and the Phone channel secret (shown once)."""
+from flask import Blueprint, flash, redirect, render_template, url_for
+
+from app.auth.policies import requires
+from app.channels.forms import ChannelForm
+from app.channels.models import Channel
+from app.channels.operations import delete_channel, rotate_secret, save_channel
+from app.extensions import db
+from app.problems import Problem
+from app.tenancy import current_customer_id, get_scoped_or_404, scoped
+
+bp = Blueprint("channels", __name__, url_prefix="/channels")
+
+
+def _page(form, status=200, revealed=None):
+    channels = db.session.scalars(scoped(Channel).order_by(Channel.name)).all()
+    return render_template("channels/index.html", form=form, channels=channels, revealed=revealed), status
+
+
+@bp.route("/", methods=["GET", "POST"])
+@requires("ManageSettings")
+def index():
+    form = ChannelForm(data={"isActive": True})
+    if form.validate_on_submit():
+        try:
+            channel = save_channel(Channel(customer_id=current_customer_id()), form)
+        except Problem as problem:
+            form.name.errors.append(problem.title)
+        else:
+            db.session.commit()
+            flash(f"Channel {channel.name} created.")
+            return redirect(url_for(".index"))
+    return _page(form, 400 if form.errors else 200)
+
+
+@bp.post("/<int:channel_id>/toggle")
+@requires("ManageSettings")
+def toggle(channel_id: int):
+    channel = get_scoped_or_404(Channel, channel_id)
+    channel.is_active = not channel.is_active
+    db.session.commit()
+    flash(f"Channel {channel.name} is now {'active' if channel.is_active else 'inactive'}.")
+    return redirect(url_for(".index"))
+
+
+@bp.post("/<int:channel_id>/delete")
+@requires("ManageSettings")
+def delete(channel_id: int):
+    channel = get_scoped_or_404(Channel, channel_id)
+    try:
+        delete_channel(channel)
+    except Problem as problem:
+        flash(problem.title)
+    else:
+        db.session.commit()
+        flash(f"Channel {channel.name} deleted.")
+    return redirect(url_for(".index"))
+
+
+@bp.post("/<int:channel_id>/rotate-secret")
+@requires("ManageSettings")
+def rotate(channel_id: int):
+    """The new secret is rendered in this one answer and never again (it is stored hashed)."""
+    channel = get_scoped_or_404(Channel, channel_id)
+    try:
+        secret = rotate_secret(channel)
+    except Problem as problem:
+        flash(problem.title)
+        return redirect(url_for(".index"))
+    db.session.commit()
+    response = _page(ChannelForm(formdata=None, data={"isActive": True}), revealed=(channel, secret))
+    return response[0], 200, {"Cache-Control": "no-store"}
