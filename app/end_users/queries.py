@@ -24,9 +24,10 @@ MAX_IDS = 100
 # ---- Which tickets belong to an end user ------------------------------------------------
 
 def _uid_lookups(end_user_id, customer_id):
+    # correlate_except: when end_user_id is EndUser.id, it refers to the outermost query's row
     return select(EndUserUID.uid_lookup).where(
         EndUserUID.customer_id == customer_id, EndUserUID.end_user_id == end_user_id
-    )
+    ).correlate_except(EndUserUID)
 
 
 def _tickets_of(end_user_id, customer_id, customer_ref):
@@ -48,7 +49,7 @@ def last_interaction_column():
     return (
         select(func.max(Ticket.last_message_date))
         .where(_tickets_of(EndUser.id, EndUser.customer_id, EndUser.customer_ref))
-        .correlate(EndUser)
+        .correlate_except(Ticket)
         .scalar_subquery()
     )
 
@@ -309,6 +310,7 @@ def insights(end_user: EndUser, feedback_limit: int = 5) -> dict:
         select(Ticket.status, func.count()).where(mine).group_by(Ticket.status)).all())
     by_channel = db.session.execute(
         select(Channel.name, Channel.channel_type, func.count())
+        .select_from(Ticket)
         .join(Channel, and_(Channel.id == Ticket.channel_id, Channel.customer_id == Ticket.customer_id))
         .where(mine).group_by(Channel.name, Channel.channel_type).order_by(func.count().desc(), Channel.name)
     ).all()

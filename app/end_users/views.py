@@ -1,11 +1,287 @@
-"""End users (placeholder until the end-user issue lands)."""
-from flask import Blueprint, render_template
-from flask_login import login_required
+"""The end-user screens: list with live search, create/edit with identifier rows, detail, lookup.
+
+htmx conventions (app/htmx_helpers.py): a partial is chosen from the HX-Request header; form
+errors come back as 200 with the re-rendered form; success sends a toast or an HX-Redirect.
+"""
+import re
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from werkzeug.datastructures import MultiDict
+
+from app.auth.policies import requires
+from app.end_users import queries
+from app.end_users.forms import AssignUIDForm, EndUserUpdateForm
+from app.end_users.models import CUSTOMER_TYPES, EndUser
+from app.end_users.operations import (
+    IdentifierConflict, assign_uid, create_end_user, delete_end_user, update_end_user,
+)
+from app.end_users.serializers import profile, sorted_uids
+from app.extensions import db
+from app.htmx_helpers import toast
+from app.pagination import page_query, paginate, paginated_result
+from app.problems import ValidationProblem
+from app.tenancy import current_customer_id, get_scoped_or_404
+from app.tickets.models import Ticket
 
 bp = Blueprint("end_users", __name__, url_prefix="/end-users")
+guard = requires("TicketAccess")
 
+PAGE_SIZES = (10, 25, 50, 100)
+UID_TYPES = ("Email", "Phone", "WhatsApp")
+_ROW_KEY = re.compile(r"^uids-(\d+)-(\w+)$")
+
+
+@bp.app_template_filter("eu_datetime")
+def _datetime(value) -> str:
+    return value.strftime("%Y-%m-%d %H:%M") + " UTC" if value else "—"
+
+
+def _wants_partial() -> bool:
+    return bool(request.headers.get("HX-Request")) and not request.headers.get("HX-History-Restore-Request")
+
+
+def _or_400(read):
+    """Query-string parsing shared with the API; a malformed value is a 400 page here."""
+    try:
+        return read()
+    except ValidationProblem as exc:
+        abort(400, "; ".join(m for messages in exc.errors.values() for m in messages))
+
+
+# ---- List and lookup ----------------------------------------------------------------------
 
 @bp.get("/")
-@login_required
+@guard
 def index():
-    return render_template("placeholder.html", title="End users")
+    filters = _or_400(queries.list_filters)
+    sortable = queries.sortable_columns()
+    page = _or_400(lambda: page_query(sortable, "lastname"))
+    rows, total = paginate(queries.end_user_list(filters), page, sortable, EndUser.id)
+    def list_url(**changes):
+        params = {"search": filters.search, "customerType": filters.customer_type, "sortBy": page.sort_by,
+                  "sortOrder": "desc" if page.descending else "asc", "pageSize": page.page_size,
+                  "pageNumber": page.page_number, **changes}
+        return url_for(".index", **{k: v for k, v in params.items() if v not in ("", None)})
+
+    context = dict(
+        filters=filters, page=page, result=paginated_result(rows, total, page),
+        latest=queries.last_interactions([u.id for u in rows]), page_sizes=PAGE_SIZES,
+        customer_types=CUSTOMER_TYPES, primary_uid=_primary_uid,
+        list_url=list_url, page_url=lambda n: list_url(pageNumber=n),
+    )
+    if _wants_partial():
+        return render_template("end_users/_results.html", oob=True, **context)
+    return render_template("end_users/index.html", **context)
+
+
+def _primary_uid(end_user: EndUser):
+    uids = sorted_uids(end_user)
+    return uids[0] if uids else None
+
+
+@bp.get("/lookup")
+@guard
+def lookup():
+    value = (request.args.get("q") or "").strip()
+    found = queries.find_by_identifier(value) if value else []
+    if len(found) == 1:
+        return redirect(url_for(".detail", end_user_id=found[0].id))
+    return render_template("end_users/lookup.html", q=value, found=found, primary_uid=_primary_uid)
+
+
+# ---- Create and edit --------------------------------------------------------------------
+
+def _renumbered(formdata, remove: int | None = None, add: bool = False) -> MultiDict:
+    """Posted form -> form names: rows numbered 0..n-1 (one removed or added), and the
+    `primary` radio turned into that row's isPrimary."""
+    out, rows = MultiDict(), {}
+    for key, value in formdata.items(multi=True):
+        match = _ROW_KEY.match(key)
+        if match:
+            rows.setdefault(int(match[1]), []).append((match[2], value))
+        elif key != "primary":
+            out.add(key, value)
+    primary = formdata.get("primary")
+    kept = [old for old in sorted(rows) if old != remove]
+    for new, old in enumerate(kept):
+        for name, value in rows[old]:
+            if name != "isPrimary":
+                out.add(f"uids-{new}-{name}", value)
+        if primary == str(old):
+            out.add(f"uids-{new}-isPrimary", "y")
+    if add:
+        out.add(f"uids-{len(kept)}-uidType", "Phone" if kept else "Email")
+        out.add(f"uids-{len(kept)}-uid", "")
+        if not kept:
+            out.add("uids-0-isPrimary", "y")
+    return out
+
+
+def _attach(form: EndUserUpdateForm, errors: dict) -> None:
+    """Errors found while saving (keyed `uids[1].uid`) go beside the exact field."""
+    for key, messages in errors.items():
+        match = re.match(r"^uids\[(\d+)\]\.(\w+)$", key)
+        if match and int(match[1]) < len(form.uids.entries):
+            target = form.uids.entries[int(match[1])].form[match[2]]
+        else:
+            target = form[key] if key in form else None
+        if target is not None:
+            target.errors = [*target.errors, *messages]
+        else:
+            form.form_errors.extend(messages)
+
+
+def _render_form(form, end_user=None, conflicts=None, focus=None, status=200):
+    template = "end_users/_form.html" if _wants_partial() else "end_users/form.html"
+    return render_template(template, form=form, end_user=end_user, conflicts=conflicts or {},
+                           uid_types=UID_TYPES, customer_types=CUSTOMER_TYPES, focus=focus), status
+
+
+def _save(end_user: EndUser | None):
+    form = EndUserUpdateForm(formdata=_renumbered(request.form))
+    conflicts = {}
+    if form.validate():
+        try:
+            if end_user is None:
+                end_user = create_end_user(current_customer_id(), form.data)
+                message = f"{end_user.name or 'End user'} was created."
+            else:
+                update_end_user(end_user, form.data, remove_missing=True)
+                message = f"{end_user.name or 'End user'} was saved."
+            db.session.commit()
+            flash(message)
+            target = url_for(".detail", end_user_id=end_user.id)
+            if _wants_partial():
+                return "", 200, {"HX-Redirect": target}
+            return redirect(target)
+        except IdentifierConflict as exc:
+            db.session.rollback()
+            conflicts = {int(re.search(r"\d+", c.field)[0]): c.owner for c in exc.conflicts}
+        except ValidationProblem as exc:
+            db.session.rollback()
+            _attach(form, exc.errors)
+    return _render_form(form, end_user if end_user is not None and end_user.id else None, conflicts,
+                        status=200 if _wants_partial() else 400)
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@guard
+def new():
+    if request.method == "POST":
+        return _save(None)
+    form = EndUserUpdateForm(formdata=None, data={"customerType": "Lead", "uids": [
+        {"uidType": "Email", "uid": "", "isPrimary": True}]})
+    return _render_form(form)
+
+
+@bp.route("/<int:end_user_id>/edit", methods=["GET", "POST"])
+@guard
+def edit(end_user_id):
+    end_user = get_scoped_or_404(EndUser, end_user_id)
+    if request.method == "POST":
+        return _save(end_user)
+    data = {**profile(end_user), "uids": [
+        {"endUserUIDID": u.id, "uidType": u.uid_type, "uid": u.uid, "isPrimary": u.is_primary}
+        for u in sorted_uids(end_user)]}
+    return _render_form(EndUserUpdateForm(formdata=None, data=data), end_user)
+
+
+@bp.post("/form/rows")
+@guard
+def form_rows():
+    """Add or remove an identifier row without saving: the form comes back with everything typed."""
+    end_user_id = request.args.get("end_user_id", type=int)
+    end_user = get_scoped_or_404(EndUser, end_user_id) if end_user_id else None
+    op, index = request.args.get("op"), request.args.get("index", type=int)
+    formdata = _renumbered(request.form, remove=index if op == "remove" else None, add=op == "add")
+    form = EndUserUpdateForm(formdata=formdata)
+    focus = len(form.uids.entries) - 1 if op == "add" else None
+    return _render_form(form, end_user, focus=focus)
+
+
+# ---- Detail, identifiers, tickets, delete ---------------------------------------------------
+
+def _tickets_context(end_user: EndUser) -> dict:
+    filters = _or_400(queries.ticket_filters)
+    sortable = queries.ticket_sortable_columns()
+    order = "asc" if request.args.get("sortBy") else "desc"
+    page = _or_400(lambda: page_query(sortable, "lastMessageDate", order))
+    rows, total = paginate(queries.ticket_history(end_user, filters), page, sortable, Ticket.id)
+    args = request.args.to_dict()
+
+    def ticket_page_url(number):
+        return url_for(".tickets", end_user_id=end_user.id, **{**args, "pageNumber": number})
+
+    return dict(ticket_filters=filters, tickets=paginated_result(rows, total, page),
+                extras=queries.ticket_extras(rows), ticket_page=page, ticket_page_url=ticket_page_url)
+
+
+def _detail_context(end_user: EndUser, assign_form=None, assign_conflict=None) -> dict:
+    from app.channels.models import CHANNEL_TYPES
+    from app.tickets.models import TICKET_STATUSES
+
+    return dict(
+        end_user=end_user, uids=sorted_uids(end_user), insights=queries.insights(end_user),
+        assign_form=assign_form or AssignUIDForm(formdata=None, data={"uidType": "Email", "endUserID": end_user.id}),
+        assign_conflict=assign_conflict, uid_types=UID_TYPES, statuses=TICKET_STATUSES,
+        channel_types=CHANNEL_TYPES, **_tickets_context(end_user),
+    )
+
+
+@bp.get("/<int:end_user_id>")
+@guard
+def detail(end_user_id):
+    end_user = get_scoped_or_404(EndUser, end_user_id)
+    return render_template("end_users/detail.html", **_detail_context(end_user))
+
+
+@bp.get("/<int:end_user_id>/tickets")
+@guard
+def tickets(end_user_id):
+    end_user = get_scoped_or_404(EndUser, end_user_id)
+    if _wants_partial():
+        return render_template("end_users/_tickets.html", end_user=end_user, **_tickets_context(end_user))
+    return render_template("end_users/detail.html", **_detail_context(end_user))
+
+
+@bp.post("/<int:end_user_id>/identifiers")
+@guard
+def assign(end_user_id):
+    end_user = get_scoped_or_404(EndUser, end_user_id)
+    form = AssignUIDForm(region=end_user.country)
+    conflict, message = None, None
+    if form.endUserID.data not in (None, end_user.id):
+        abort(400)
+    if form.validate():
+        try:
+            uid, created = assign_uid(end_user, form.uidType.data, form.uid.data, form.isPrimary.data)
+            db.session.commit()
+            message = f"{uid.uid} was added." if created else f"{uid.uid} was already linked to {end_user.name or 'this end user'}."
+            form = None
+        except IdentifierConflict as exc:
+            db.session.rollback()
+            conflict = exc.conflicts[0]
+            form.uid.errors = [*form.uid.errors, "This identifier already belongs to another end user."]
+    context = dict(end_user=end_user, uids=sorted_uids(end_user), uid_types=UID_TYPES,
+                   assign_form=form or AssignUIDForm(formdata=None, data={"uidType": "Email", "endUserID": end_user.id}),
+                   assign_conflict=conflict)
+    body = render_template("end_users/_identifiers.html", **context)
+    if not _wants_partial():
+        if message:
+            flash(message)
+        return redirect(url_for(".detail", end_user_id=end_user.id)) if message else (
+            render_template("end_users/detail.html", **_detail_context(end_user, form, conflict)), 400)
+    return toast(body, message) if message else body
+
+
+@bp.route("/<int:end_user_id>/delete", methods=["GET", "POST"])
+@guard
+def delete(end_user_id):
+    end_user = get_scoped_or_404(EndUser, end_user_id)
+    if request.method == "GET":
+        return render_template("end_users/delete.html", end_user=end_user, uid_count=len(end_user.uids))
+    name = end_user.name or f"End user {end_user.id}"
+    count = delete_end_user(end_user)
+    db.session.commit()
+    flash(f"{name} was deleted with {count} identifier{'' if count == 1 else 's'}.")
+    return redirect(url_for(".index"))
