@@ -1,6 +1,7 @@
 """Dashboard: the actions list, the action form and the ordering screen."""
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
+from markupsafe import Markup
 from sqlalchemy import select
 
 from app.actions.api import filtered_actions
@@ -220,7 +221,7 @@ def order():
     panels = []
     for kind, key in contexts:
         if _parse_key(kind, key) is not None:
-            panels.append(_panel(kind, key))
+            panels.append(Markup(_panel(kind, key)))  # our own rendered template
     return render_template(
         "actions/order.html", panels=panels, hook_names=HOOK_NAMES,
         topics=db.session.scalars(scoped(Topic).order_by(Topic.name)).all(),

@@ -1,0 +1,71 @@
+"""The ordering screen in real Chromium: drag with the mouse, and reorder with the keyboard alone."""
+import pytest
+from playwright.sync_api import expect
+
+
+@pytest.fixture
+def hook_list(api, tenant_a):
+    admin = api(tenant_a.admin)
+    names = ["First step", "Second step", "Third step"]
+    for name in names:
+        action = admin.post("/api/Actions", json={"name": name, "actionType": "Close"}).get_json()["actionID"]
+        assert admin.post("/api/HookActions", json={"hookName": "OnEscalate", "actionID": action}).status_code == 201
+    wait = admin.post("/api/Actions", json={"name": "Pause", "actionType": "Wait", "waitSeconds": 12}).get_json()["actionID"]
+    return {"names": names, "wait": wait}
+
+
+def _panel(page):
+    return page.locator(".order-panel", has=page.get_by_role("heading", name="Hook OnEscalate · every channel"))
+
+
+def _names(panel):
+    return panel.locator(".order-row .name").all_inner_texts()
+
+
+def test_drag_the_third_action_to_the_top(page, live_server, login, tenant_a, hook_list):
+    login(page, tenant_a.admin)
+    page.goto(f"{live_server}/actions/order")
+    panel = _panel(page)
+    expect(panel.locator(".order-row")).to_have_count(3)
+    expect(panel.locator(".wait-total")).to_contain_text("0 s")
+
+    handle = panel.locator(".order-row").nth(2).locator(".drag-handle").bounding_box()
+    first = panel.locator(".order-row").nth(0).bounding_box()
+    page.mouse.move(handle["x"] + handle["width"] / 2, handle["y"] + handle["height"] / 2)
+    page.mouse.down()
+    x = handle["x"] + handle["width"] / 2
+    for y in (handle["y"] - 5, first["y"] + first["height"] / 2, first["y"] + 3):
+        page.mouse.move(x, y, steps=10)
+        page.wait_for_timeout(100)
+    page.mouse.up()
+
+    expect(page.locator(".toast-success")).to_contain_text("Order saved.")
+    expect(panel.locator(".order-row .name").first).to_have_text("Third step")
+    page.reload()
+    assert _names(_panel(page)) == ["Third step", "First step", "Second step"]
+
+    # adding a Wait appends it and the total wait time follows
+    _panel(page).get_by_label("Add action").select_option(label="Pause (Wait)")
+    _panel(page).get_by_role("button", name="Add at the end").click()
+    expect(_panel(page).locator(".wait-total")).to_contain_text("12 s")
+    assert _names(_panel(page))[-1] == "Pause"
+
+
+def test_reorder_with_the_keyboard_only(page, live_server, login, tenant_a, hook_list):
+    login(page, tenant_a.admin)
+    page.goto(f"{live_server}/actions/order")
+    panel = _panel(page)
+    panel.get_by_role("button", name="Move Third step up").focus()
+    page.keyboard.press("Enter")
+    expect(panel.locator(".order-row .name").nth(1)).to_have_text("Third step")
+    # focus stays on the moved row's button, so Enter again moves it once more
+    expect(panel.get_by_role("button", name="Move Third step up")).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(panel.locator(".order-row .name").first).to_have_text("Third step")
+    expect(page.locator(".toast-success").last).to_contain_text("Order saved.")
+    panel.get_by_role("button", name="Move First step down").focus()
+    page.keyboard.press("Space")
+    expect(panel.locator(".order-row .name").nth(2)).to_have_text("First step")
+
+    page.reload()
+    assert _names(_panel(page)) == ["Third step", "Second step", "First step"]
