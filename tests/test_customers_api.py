@@ -107,6 +107,10 @@ def test_read_only_fields_cannot_change(admin_api, name, value):
 @pytest.mark.parametrize("body,key", [
     ({"ticketCleanupRetentionDays": 0}, "ticketCleanupRetentionDays"),
     ({"ticketCleanupRetentionDays": -5}, "ticketCleanupRetentionDays"),
+    ({"ticketCleanupRetentionDays": 10**12}, "ticketCleanupRetentionDays"),
+    ({"defaultTopicModelId": 10**15}, "defaultTopicModelId"),
+    ({"defaultCustomerRepID": 10**15}, "defaultCustomerRepID"),
+    ({"imapPort": 10**20}, "imapPort"),
     ({"imapPort": 0}, "imapPort"),
     ({"imapPort": 65536}, "imapPort"),
     ({"smtpPort": 70000}, "smtpPort"),

@@ -256,6 +256,7 @@ def test_rotate_refuses_other_tenants_and_other_channel_types(admin, tenant_a, t
     chat = make_channel(tenant_a.id, channel_type="Chat", name="Chat")
     assert admin.request("POST", f"/settings/secrets/channels/{foreign}/rotate").status_code == 404
     assert admin.request("POST", f"/settings/secrets/channels/{chat}/rotate").status_code == 404
+    assert admin.request("POST", f"/settings/secrets/channels/{10**15}/rotate").status_code == 404
 
 
 def test_tenants_only_see_their_own_settings(dashboard, tenant_a, tenant_b):

@@ -23,6 +23,9 @@ INTERNET_ACCESS_FIELDS = {
 }
 
 
+MAX_ID = 2**31 - 1  # ids are INTEGER columns; a larger number would be a database error, not a miss
+
+
 def blank_to_none(value):
     if isinstance(value, str):
         value = value.strip()
@@ -64,7 +67,7 @@ class DefaultModelFor:
         customer = form.customer
         if field.data is None or field.data == stored_value(customer, field.name):
             return
-        model = db.session.get(AIModel, field.data)
+        model = db.session.get(AIModel, field.data) if 0 < field.data <= MAX_ID else None
         if model is None or model.customer_id not in (None, customer.id):
             raise ValidationError("Unknown model.")
         if not model.is_active:
@@ -84,7 +87,7 @@ class SameTenantRepresentative:
 
         if field.data is None or field.data == stored_value(form.customer, field.name):
             return
-        rep = db.session.get(Representative, field.data)
+        rep = db.session.get(Representative, field.data) if 0 < field.data <= MAX_ID else None
         if rep is None or rep.customer_id != form.customer.id:
             raise ValidationError("Unknown representative.")
         if not rep.is_active:
@@ -192,7 +195,7 @@ class OperationalDefaultsForm(SettingsForm):
     defaultCustomerRepID = IntegerField("Default representative", [Optional(), SameTenantRepresentative()])
     ticketCleanupRetentionDays = IntegerField(
         "Ticket retention (days)",
-        [InputRequired(), NumberRange(min=1, message="Must be at least 1 day.")],
+        [InputRequired(), NumberRange(min=1, max=36500, message="Must be between 1 and 36500 days.")],
         default=90,
     )
 

@@ -12,7 +12,7 @@ from app.auth.policies import requires
 from app.catalog.models import CAPABILITIES
 from app.channels.models import Channel
 from app.customers import connection_tests
-from app.customers.forms import GROUPS, INTERNET_ACCESS_FIELDS, ApiConnectorForm, EmailProviderForm
+from app.customers.forms import GROUPS, INTERNET_ACCESS_FIELDS, MAX_ID, ApiConnectorForm, EmailProviderForm
 from app.customers.models import MODEL_USAGES, SECRET_FIELDS, Customer
 from app.customers.operations import rotate_channel_secret, set_secret, update_settings
 from app.customers.queries import catalogue as catalogue_query
@@ -229,7 +229,7 @@ def _test_result(ok: bool, message: str):
 @requires("ManageSettings")
 def rotate_channel(channel_id):
     """A phone channel's new secret, shown in this answer only."""
-    channel = get_scoped(Channel, channel_id)
+    channel = get_scoped(Channel, channel_id) if channel_id <= MAX_ID else None
     if channel is None or channel.channel_type != "Phone":
         abort(404)
     plaintext = rotate_channel_secret(channel)
