@@ -265,3 +265,13 @@ def test_tenants_only_see_their_own_settings(dashboard, tenant_a, tenant_b):
     a.post("/settings/connector", {"apiBaseUrl": "https://alpha-only.example.com", "apiAuthenticationType": "None"}, htmx=True)
     b = dashboard(tenant_b.admin)
     assert "alpha-only" not in b.get("/settings/connector").get_data(as_text=True)
+
+
+def test_a_plain_form_post_without_htmx_still_works(admin, in_app, tenant_a):
+    bad = admin.post("/settings/operations", {"ticketCleanupRetentionDays": "0"})
+    assert bad.status_code == 200 and "<html" in bad.get_data(as_text=True)
+    assert 'id="ticketCleanupRetentionDays-errors"' in bad.get_data(as_text=True)
+    good = admin.post("/settings/operations", {"ticketCleanupRetentionDays": "12"})
+    assert good.status_code == 302 and good.headers["Location"].endswith("/settings/operations")
+    assert _customer(in_app, tenant_a.id).ticket_cleanup_retention_days == 12
+    assert "Operational defaults saved." in admin.get("/settings/operations").get_data(as_text=True)

@@ -3,16 +3,16 @@
 Every answer to an htmx request is the group's partial: with errors beside the fields (200, since
 htmx does not swap 4xx) or fresh from the database with a success toast.
 """
-from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import select
-
 from app.auth.models import Representative
 from app.auth.policies import requires
 from app.catalog.models import CAPABILITIES
 from app.channels.models import Channel
 from app.customers import connection_tests
-from app.customers.forms import GROUPS, INTERNET_ACCESS_FIELDS, MAX_ID, ApiConnectorForm, EmailProviderForm
+from app.customers.forms import (
+    GROUPS, INTERNET_ACCESS_FIELDS, MAX_ID, ApiConnectorForm, EmailProviderForm, stored_value,
+)
 from app.customers.models import MODEL_USAGES, SECRET_FIELDS, Customer
 from app.customers.operations import rotate_channel_secret, set_secret, update_settings
 from app.customers.queries import catalogue as catalogue_query
@@ -73,7 +73,7 @@ def _model_rows(form, customer: Customer) -> list[dict]:
     rows = []
     for usage, name in MODEL_USAGES.items():
         current = form[name].data
-        groups = choices_for_usage(customer, usage, _stored_id(customer, name))
+        groups = choices_for_usage(customer, usage, stored_value(customer, name))
         chosen = next((m for models in groups.values() for m in models if m.id == current), None)
         internet = INTERNET_ACCESS_FIELDS.get(usage)
         rows.append({
@@ -81,10 +81,6 @@ def _model_rows(form, customer: Customer) -> list[dict]:
             "internet": form[internet] if internet else None,
         })
     return rows
-
-
-def _stored_id(customer: Customer, name: str):
-    return settings_values(customer)[name]
 
 
 def _representatives(customer: Customer) -> list[Representative]:
@@ -135,6 +131,8 @@ def save(group):
     customer = _customer()
     form = _form_class(group)(customer=customer)
     if not form.validate():
+        if not request.htmx:
+            return _render_group(group, form, customer)
         body = render_template(f"customers/_{group}.html", **_context(group, form, customer))
         return toast(body, "Nothing was saved: check the highlighted fields.", level="error")
     names = form.applicable()
@@ -143,6 +141,9 @@ def save(group):
         if name in SECRET_FIELDS and form[name].data:  # a blank secret input keeps the secret
             set_secret(customer, name, form[name].data)
     db.session.commit()
+    if not request.htmx:  # a plain form post (no JavaScript): back to the page
+        flash(f"{GROUPS[group][0]} saved.")
+        return redirect(url_for(".group", group=group))
     fresh = _stored_form(group, customer)
     body = render_template(f"customers/_{group}.html", **_context(group, fresh, customer))
     return toast(body, f"{GROUPS[group][0]} saved.")
