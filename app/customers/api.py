@@ -9,6 +9,7 @@ from app.customers.queries import models_for
 from app.customers.serializers import READ_ONLY, customer_read_dto, phone_secrets_dto, read_only_values, settings_values
 from app.extensions import db
 from app.jsonforms import read_json_object, validate_json
+from app.openapi import documented
 from app.problems import ValidationProblem
 from app.tenancy import current_customer_id
 
@@ -20,12 +21,21 @@ def _customer() -> Customer:
 
 
 @bp.get("/me")
+@documented(
+    summary="Your account settings (CustomerReadDTO); secrets are null, configuredSecrets names the set ones",
+    responses={200: ("CustomerReadDTO", {"type": "object"})},
+)
 @requires("ManageSettings")
 def get_me():
     return customer_read_dto(_customer())
 
 
 @bp.put("/me")
+@documented(
+    summary="Update settings: a field left out keeps its value, null clears it; "
+            "a secret left out or null is kept, \"\" clears it, any other value replaces it",
+    body=CustomerUpdateForm, partial=True, responses={204: ("Saved", None)},
+)
 @requires("ManageSettings")
 def update_me():
     customer = _customer()
@@ -58,12 +68,20 @@ def _without_read_only(body: dict, customer: Customer) -> dict:
 
 
 @bp.get("/models")
+@documented(
+    summary="Active global and own AI models, plus inactive ones still selected as a default",
+    responses={200: ("A list of CustomerModelDTO", {"type": "array", "items": {"type": "object"}})},
+)
 @requires("ManageSettings")
 def list_models():
     return jsonify([model.to_dto() for model in models_for(_customer())])
 
 
 @bp.get("/my-secrets")
+@documented(
+    summary="Provider credentials for phone flows (phone-login token of an active Phone channel only)",
+    responses={200: ("Twilio, OpenAI and Google credentials and ids", {"type": "object"})},
+)
 @phone_auth_only
 def my_secrets():
     principal = current_principal()
