@@ -9,6 +9,8 @@ from sqlalchemy.orm import Mapped, declared_attr, mapped_column
 
 from app.extensions import db
 
+MAX_ID = 2**31 - 1
+
 
 class TenantMixin:
     """Columns shared by every table that belongs to one customer."""
@@ -39,6 +41,8 @@ def get_scoped(model, ident):
     try:
         ident = int(ident)
     except (TypeError, ValueError):
+        return None
+    if not 0 < ident <= MAX_ID:  # PostgreSQL would fail casting a larger number to INTEGER
         return None
     return db.session.scalars(scoped(model, model.id == ident)).one_or_none()
 

@@ -59,7 +59,7 @@ def test_foreign_ids_are_not_found_for_every_tenant_model(app, demo_tenant, tena
 def test_garbage_ids_are_not_found(app, tenant_a):
     ctx = _as_customer(app, tenant_a.id)
     try:
-        for ident in ("abc", None, "1.5", -1):
+        for ident in ("abc", None, "1.5", -1, 2**31, 10**30):
             assert get_scoped(tenant_models()[0], ident) is None
     finally:
         ctx.pop()

@@ -51,19 +51,27 @@ def test_drag_the_third_action_to_the_top(page, live_server, login, tenant_a, ho
     assert _names(_panel(page))[-1] == "Pause"
 
 
+def _settled(page):
+    """No htmx request, swap or settle in flight: the next key press lands on the new list."""
+    page.wait_for_function("document.querySelectorAll('.htmx-request, .htmx-swapping, .htmx-settling').length === 0")
+
+
 def test_reorder_with_the_keyboard_only(page, live_server, login, tenant_a, hook_list):
     login(page, tenant_a.admin)
     page.goto(f"{live_server}/actions/order")
     panel = _panel(page)
     panel.get_by_role("button", name="Move Third step up").focus()
+    _settled(page)
     page.keyboard.press("Enter")
     expect(panel.locator(".order-row .name").nth(1)).to_have_text("Third step")
     # focus stays on the moved row's button, so Enter again moves it once more
     expect(panel.get_by_role("button", name="Move Third step up")).to_be_focused()
+    _settled(page)
     page.keyboard.press("Enter")
     expect(panel.locator(".order-row .name").first).to_have_text("Third step")
     expect(page.locator(".toast-success").last).to_contain_text("Order saved.")
     panel.get_by_role("button", name="Move First step down").focus()
+    _settled(page)
     page.keyboard.press("Space")
     expect(panel.locator(".order-row .name").nth(2)).to_have_text("First step")
 
