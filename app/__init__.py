@@ -63,22 +63,9 @@ def _register_blueprints(app: Flask) -> None:
     from app.api_limits import limit_api_blueprint
 
     for path in API_BLUEPRINTS:
-        module = _optional(import_module, path)
-        if module is not None:
-            csrf.exempt(module.bp)
-            limit_api_blueprint(module.bp)
-            app.register_blueprint(module.bp)
+        bp = import_module(path).bp
+        csrf.exempt(bp)
+        limit_api_blueprint(bp)
+        app.register_blueprint(bp)
     for path in DASHBOARD_BLUEPRINTS:
-        module = _optional(import_module, path)
-        if module is not None:
-            app.register_blueprint(module.bp)
-
-
-def _optional(loader, path):
-    """Feature modules land one by one; a feature without its views yet is simply absent."""
-    try:
-        return loader(path)
-    except ModuleNotFoundError as exc:
-        if exc.name == path:
-            return None
-        raise
+        app.register_blueprint(import_module(path).bp)
