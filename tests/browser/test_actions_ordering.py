@@ -53,7 +53,7 @@ def test_drag_the_third_action_to_the_top(page, live_server, login, tenant_a, ho
 
 def _settled(page):
     """No htmx request, swap or settle in flight: the next key press lands on the new list."""
-    page.wait_for_function("document.querySelectorAll('.htmx-request, .htmx-swapping, .htmx-settling').length === 0")
+    expect(page.locator(".htmx-request, .htmx-swapping, .htmx-settling")).to_have_count(0)
 
 
 def test_reorder_with_the_keyboard_only(page, live_server, login, tenant_a, hook_list):
