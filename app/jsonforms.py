@@ -45,6 +45,12 @@ def _is_required(unbound: UnboundField) -> bool:
     return any(isinstance(x, (v.DataRequired, v.InputRequired)) for x in _validators(unbound))
 
 
+def _choice_value(choice):
+    if isinstance(choice, f.SelectChoice):
+        return choice.value
+    return choice[0] if isinstance(choice, (list, tuple)) else choice
+
+
 def _field_schema(unbound: UnboundField) -> dict:
     cls = unbound.field_class
     if issubclass(cls, f.FieldList):
@@ -63,7 +69,7 @@ def _field_schema(unbound: UnboundField) -> dict:
         schema = {"type": "integer" if coerce is int else "string"}
         choices = unbound.kwargs.get("choices")
         if isinstance(choices, (list, tuple)) and choices and unbound.kwargs.get("validate_choice", True):
-            schema["enum"] = [c[0] if isinstance(c, (list, tuple)) else c for c in choices]
+            schema["enum"] = [_choice_value(c) for c in choices]
     else:
         schema = {"type": "string"}
     for rule in _validators(unbound):

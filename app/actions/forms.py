@@ -12,6 +12,7 @@ from jsonschema import Draft202012Validator
 from jsonschema.exceptions import SchemaError
 from tzlocal.windows_tz import win_tz
 from wtforms import BooleanField, IntegerField, PasswordField, SelectField, StringField, TextAreaField
+from wtforms.fields import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
 from app.actions.models import ACTION_TYPES, HOOK_NAMES, Action
@@ -60,7 +61,7 @@ def fields_for(action_type: str | None) -> set[str]:
 
 def _choices(values, blank: str | None = None):
     """Plain values (WTForms 3.3 deprecates tuples); a labelled blank option only when asked."""
-    return ([("", blank)] + [(v, v) for v in values]) if blank is not None else list(values)
+    return ([SelectChoice("", blank), *values]) if blank is not None else list(values)
 
 
 def normalise_time_zone(raw: str) -> str:
