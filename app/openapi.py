@@ -17,21 +17,90 @@ PUBLIC_ENDPOINTS = {"api_docs.openapi", "api_docs.docs"}
 _PARAM = re.compile(r"<(?:(\w+):)?(\w+)>")
 
 
-def documented(summary=None, body=None, partial=False, query=None, responses=None, public=False):
+def documented(summary=None, body=None, partial=False, many=None, query=None, responses=None, public=False):
     """Describe a view for the OpenAPI document.
 
-    body: the form class validating the JSON body; query: {name: (json schema, description)};
-    responses: {status: (description, schema or None)}.
+    body: the form class validating the JSON body, or a JSON schema; many=N: the body is a JSON
+    array of 1..N such objects; query: {name: (json schema, description)};
+    responses: {status: (description, schema or None)}; an error status answers problem+json.
+    Schemas with a "title" become named components.
     """
 
     def decorate(view):
         view._openapi = {
-            "summary": summary, "body": body, "partial": partial, "query": query or {},
+            "summary": summary, "body": body, "partial": partial, "many": many, "query": query or {},
             "responses": responses or {}, "public": public,
         }
         return view
 
     return decorate
+
+
+def nullable(schema: dict) -> dict:
+    """The same schema, also allowing null."""
+    kind = schema["type"]
+    return {**schema, "type": [*(kind if isinstance(kind, list) else [kind]), "null"]}
+
+
+STRING, INTEGER, BOOLEAN = {"type": "string"}, {"type": "integer"}, {"type": "boolean"}
+TIMESTAMP = {"type": "string", "format": "date-time"}
+
+
+def dto(title: str, properties: dict, description: str | None = None) -> dict:
+    """A response DTO: every property is always present, nothing else is."""
+    schema = {"title": title, "type": "object", "properties": properties,
+              "required": list(properties), "additionalProperties": False}
+    if description:
+        schema["description"] = description
+    return schema
+
+
+def paginated(item: dict) -> dict:
+    """PaginatedResult of `item` (a dto())."""
+    return {
+        "title": f"PaginatedResult_{item['title']}", "type": "object",
+        "properties": {
+            "items": {"type": "array", "items": item}, "totalCount": {"type": "integer", "minimum": 0},
+            "totalPages": {"type": "integer", "minimum": 0}, "pageNumber": {"type": "integer", "minimum": 1},
+            "pageSize": {"type": "integer", "minimum": 1, "maximum": 100},
+        },
+        "required": ["items", "totalCount", "totalPages", "pageNumber", "pageSize"],
+        "additionalProperties": False,
+    }
+
+
+def problem(title: str, **extra: dict) -> dict:
+    """A problem+json body with extra members (a 409's `currentOrder`, `links`...)."""
+    return {"title": title, "allOf": [PROBLEM, {"type": "object", "properties": extra, "required": list(extra)}]}
+
+
+def page_params(sortable, default_sort: str, page_size: int = 10, **filters) -> dict:
+    """The PaginatedResult query parameters for @documented(query=...), plus extra filters."""
+    return {
+        "pageNumber": ({"type": "integer", "minimum": 1, "default": 1}, "Page number, from 1."),
+        "pageSize": ({"type": "integer", "minimum": 1, "maximum": 100, "default": page_size}, "Items per page, 1..100."),
+        "sortBy": ({"type": "string", "enum": list(sortable), "default": default_sort},
+                   "Field to sort by (matched case-insensitively)."),
+        "sortOrder": ({"type": "string", "enum": ["asc", "desc"]}, "asc or desc."),
+        **filters,
+    }
+
+
+def _named(schema, schemas: dict):
+    """Hoist titled schemas into components and refer to them."""
+    if isinstance(schema, list):
+        return [_named(item, schemas) for item in schema]
+    if not isinstance(schema, dict) or "$ref" in schema:
+        return schema
+    out = {key: _named(value, schemas) if key in ("items", "allOf", "anyOf", "oneOf") else value
+           for key, value in schema.items()}
+    if "properties" in out:
+        out["properties"] = {name: _named(value, schemas) for name, value in out["properties"].items()}
+    title = out.pop("title", None)
+    if title is None:
+        return out
+    schemas[title] = out
+    return {"$ref": f"#/components/schemas/{title}"}
 
 
 def _path_and_params(rule):
@@ -61,13 +130,13 @@ def _operation(endpoint, method, view, path_params, schemas):
         operation["parameters"].append({"name": name, "in": "query", "required": False, "schema": schema, "description": description})
     form = meta.get("body")
     if form is not None and method in ("POST", "PUT", "PATCH"):
-        name = form.__name__ + ("Partial" if meta.get("partial") else "")
-        schemas[name] = json_schema(form, partial=meta.get("partial", False))
-        operation["requestBody"] = {"required": True, "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{name}"}}}}
+        operation["requestBody"] = {"required": True, "content": {"application/json": {"schema": _body_schema(meta, schemas)}}}
     for status, (description, schema) in meta.get("responses", {}).items():
         answer = {"description": description}
-        if schema is not None:
-            answer["content"] = {"application/json": {"schema": schema}}
+        if status >= 400:
+            answer["content"] = {"application/problem+json": {"schema": _named(schema or PROBLEM, schemas)}}
+        elif schema is not None:
+            answer["content"] = {"application/json": {"schema": _named(schema, schemas)}}
         operation["responses"][str(status)] = answer
     if not operation["responses"]:
         operation["responses"]["200"] = {"description": "Success"}
@@ -82,6 +151,19 @@ def _operation(endpoint, method, view, path_params, schemas):
     if public:
         operation["security"] = []
     return operation
+
+
+def _body_schema(meta: dict, schemas: dict) -> dict:
+    body = meta["body"]
+    if isinstance(body, dict):
+        schema = _named(body, schemas)
+    else:
+        name = body.__name__ + ("Partial" if meta.get("partial") else "")
+        schemas[name] = json_schema(body, partial=meta.get("partial", False))
+        schema = {"$ref": f"#/components/schemas/{name}"}
+    if meta.get("many"):
+        schema = {"type": "array", "items": schema, "minItems": 1, "maxItems": meta["many"]}
+    return schema
 
 
 def build_document(app) -> dict:

@@ -5,10 +5,13 @@ from sqlalchemy import or_
 from app.actions.forms import ACTION_TYPES, SECRET_FIELDS, ActionForm
 from app.actions.models import Action
 from app.actions.operations import apply_action_form, create_action, delete_action, representative_time_zone
-from app.actions.serializers import action_available_dto, action_dto, action_values
+from app.actions.serializers import (
+    ACTION_AVAILABLE_SCHEMA, ACTION_LIST_ITEM_SCHEMA, ACTION_SCHEMA, action_available_dto, action_dto, action_values,
+)
 from app.auth.policies import requires, ticket_access_or_phone
 from app.extensions import db
 from app.jsonforms import read_json_object, validate_json
+from app.openapi import STRING, documented, page_params, paginated, problem
 from app.pagination import page_query, paginate, paginated_result
 from app.problems import Problem, ValidationProblem
 from app.tenancy import current_customer_id, get_scoped_or_404, scoped
@@ -52,6 +55,16 @@ def secrets_in(body: dict) -> dict:
 
 
 @bp.get("")
+@documented(
+    summary="List actions (PaginatedResult of ActionReadDTO without customFieldDefinitions)",
+    query=page_params(
+        SORTABLE, "Name",
+        search=(STRING, "Text in the name or description."),
+        actionType=({"type": "string", "enum": list(ACTION_TYPES)}, "Only actions of this type."),
+        isActive=({"type": "boolean"}, "true or false."),
+    ),
+    responses={200: ("A page of actions", paginated(ACTION_LIST_ITEM_SCHEMA))},
+)
 @requires("ManageSettings")
 def list_actions():
     query = page_query(SORTABLE, "Name")
@@ -64,6 +77,8 @@ def list_actions():
 
 
 @bp.post("")
+@documented(summary="Create an action", body=ActionForm,
+            responses={201: ("Created; Location names the new action", ACTION_SCHEMA)})
 @requires("ManageSettings")
 def create():
     form, body = validate_json(ActionForm, base={"isActive": True})
@@ -76,6 +91,10 @@ def create():
 
 
 @bp.get("/available")
+@documented(
+    summary="Active actions, for ticket handling (Admins, Agents and phone tokens)",
+    responses={200: ("A list of ActionAvailableDTO", {"type": "array", "items": ACTION_AVAILABLE_SCHEMA})},
+)
 @ticket_access_or_phone
 def available():
     actions = db.session.scalars(scoped(Action, Action.is_active.is_(True)).order_by(Action.name, Action.id))
@@ -83,12 +102,18 @@ def available():
 
 
 @bp.get("/<int:action_id>")
+@documented(summary="One action", responses={200: ("ActionReadDTO", ACTION_SCHEMA)})
 @requires("ManageSettings")
 def read(action_id: int):
     return jsonify(action_dto(get_scoped_or_404(Action, action_id)))
 
 
 @bp.put("/<int:action_id>")
+@documented(
+    summary="Update an action: a field left out keeps its value, null clears it; "
+            "actionID is required and must equal the route id",
+    body=ActionForm, partial=True, responses={204: ("Saved", None)},
+)
 @requires("ManageSettings")
 def update(action_id: int):
     """Partial update: a field left out keeps its stored value (null clears a nullable one)."""
@@ -106,6 +131,11 @@ def update(action_id: int):
 
 
 @bp.delete("/<int:action_id>")
+@documented(
+    summary="Delete an action that no topic or hook links to",
+    responses={204: ("Deleted", None), 409: ("Still linked; `links` names every link",
+                                              problem("ActionStillLinked", links={"type": "array", "items": STRING}))},
+)
 @requires("ManageSettings")
 def delete(action_id: int):
     delete_action(get_scoped_or_404(Action, action_id))

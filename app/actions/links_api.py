@@ -13,11 +13,12 @@ from app.actions.forms import HOOK_NAMES, HookActionForm, HookPriorityForm, Topi
 from app.actions.models import Action, HookAction, TopicAction
 from app.actions.operations import Duplicate, create_link, delete_link, hook_link_values, topic_link_values, total_wait_seconds
 from app.actions.ordering import lock_context, members, reorder
-from app.actions.serializers import hook_action_dto, topic_action_dto
+from app.actions.serializers import HOOK_ACTION_SCHEMA, TOPIC_ACTION_SCHEMA, hook_action_dto, topic_action_dto
 from app.auth.policies import authenticated
 from app.channels.models import Channel
 from app.extensions import db
 from app.jsonforms import check_types, read_json_object, validate_json
+from app.openapi import INTEGER, documented, page_params, paginated, problem
 from app.pagination import page_query, paginate, paginated_result
 from app.problems import Problem, ValidationProblem
 from app.tenancy import current_customer_id, get_scoped_or_404
@@ -44,6 +45,7 @@ class LinkKind:
     dto: Callable
     filters: dict  # query parameter -> (column, parser)
     sortable: dict
+    schema: dict  # the read DTO's response schema
 
 
 def int_arg(name: str) -> int | None:
@@ -81,6 +83,7 @@ TOPIC = LinkKind(
      "channelId": (TopicAction.channel_id, int_arg), "isActive": (Action.is_active, bool_arg)},
     {"Priority": TopicAction.priority, "TopicActionID": TopicAction.id, "TopicID": TopicAction.topic_id,
      "ChannelID": TopicAction.channel_id, "ActionID": TopicAction.action_id, "ActionName": Action.name},
+    TOPIC_ACTION_SCHEMA,
 )
 HOOK = LinkKind(
     "HookActions", HookAction, "hookActionID", HookActionForm, HookPriorityForm, hook_link_values,
@@ -89,6 +92,7 @@ HOOK = LinkKind(
      "channelId": (HookAction.channel_id, int_arg), "isActive": (Action.is_active, bool_arg)},
     {"Priority": HookAction.priority, "HookActionID": HookAction.id, "HookName": HookAction.hook_name,
      "ChannelID": HookAction.channel_id, "ActionID": HookAction.action_id, "ActionName": Action.name},
+    HOOK_ACTION_SCHEMA,
 )
 
 
@@ -210,12 +214,46 @@ def wait_seconds():
     return jsonify({"totalWaitSeconds": total_wait_seconds(current_customer_id(), hook_name, channel_id)})
 
 
+_FILTER_SCHEMAS = {int_arg: INTEGER, bool_arg: {"type": "boolean"}, hook_arg: {"type": "string", "enum": list(HOOK_NAMES)}}
+DUPLICATE = ("This action is already in that list", None)
+DUPLICATE_IN_BULK = ("An item duplicates a link or an earlier item (`index` names it); nothing was created",
+                     problem("DuplicateBulkItem", index={"type": "integer", "minimum": 0}))
+STALE = ("The ids are not exactly the current members; `currentOrder` holds the list as it is now",
+         problem("StaleList", currentOrder={"type": "array", "items": INTEGER}))
+
+
+def _docs(kind: LinkKind) -> dict:
+    """The OpenAPI description of each route of a link kind, keyed like the routes below."""
+    dto, one = kind.schema["title"], kind.name.removesuffix("s")
+    filters = {name: (_FILTER_SCHEMAS[parse], f"Only links with this {name}.") for name, (_, parse) in kind.filters.items()}
+    required = " (hookName or actionId is required)" if kind is HOOK else ""
+    return {
+        "list": dict(summary=f"List {kind.name} (PaginatedResult of {dto}), in priority order by default{required}",
+                     query=page_params(kind.sortable, "Priority", **filters),
+                     responses={200: (f"A page of {kind.name}", paginated(kind.schema))}),
+        "create": dict(summary=f"Link an action ({one}); without priority it goes to the end of its list",
+                       body=kind.form, responses={201: ("Created; Location names the new link", kind.schema), 409: DUPLICATE}),
+        "bulk": dict(summary=f"Create up to {MAX_BULK} {kind.name} at once: all or nothing; errors are keyed by index",
+                     body=kind.form, many=MAX_BULK,
+                     responses={201: ("Created, in the order given", {"type": "array", "items": kind.schema}), 409: DUPLICATE_IN_BULK}),
+        "reorder": dict(summary="Rewrite the priorities of one list (10, 20, 30...) from the complete list of its ids in the new order",
+                        body=REORDER_SCHEMA,
+                        responses={200: ("The list in its new order", {"type": "array", "items": kind.schema}), 409: STALE}),
+        "read": dict(summary=f"One {one}", responses={200: (dto, kind.schema)}),
+        "update": dict(summary=f"Change the priority of a {one} (the body's {kind.id_field}, if given, must match)",
+                       body=kind.priority_form, responses={204: ("Saved", None)}),
+        "delete": dict(summary=f"Remove a {one}", responses={204: ("Deleted", None)}),
+    }
+
+
 def _register(kind: LinkKind) -> None:
     base = f"/{kind.name}"
+    docs = _docs(kind)
 
     def route(rule, methods, view, suffix):
         endpoint = f"{suffix}_{kind.name}"
-        bp.add_url_rule(base + rule, endpoint, authenticated(lambda **kw: view(kind, **kw)), methods=methods)
+        handler = documented(**docs[suffix])(authenticated(lambda **kw: view(kind, **kw)))
+        bp.add_url_rule(base + rule, endpoint, handler, methods=methods)
 
     route("", ["GET"], list_links, "list")
     route("", ["POST"], create_one, "create")
@@ -228,4 +266,10 @@ def _register(kind: LinkKind) -> None:
 
 _register(TOPIC)
 _register(HOOK)
-bp.add_url_rule("/HookActions/wait-seconds", "wait_seconds", authenticated(wait_seconds), methods=["GET"])
+bp.add_url_rule("/HookActions/wait-seconds", "wait_seconds", documented(
+    summary="Total waitSeconds of the active Wait actions on a hook, for a channel plus every-channel links",
+    query={"hookName": ({"type": "string", "enum": list(HOOK_NAMES)}, "The hook; required."),
+           "channelId": (INTEGER, "A channel of yours; left out: the every-channel links only.")},
+    responses={200: ("The total", {"type": "object", "required": ["totalWaitSeconds"], "additionalProperties": False,
+                                   "properties": {"totalWaitSeconds": {"type": "integer", "minimum": 0}}})},
+)(authenticated(wait_seconds)), methods=["GET"])

@@ -1,6 +1,7 @@
 """DTO <-> model: the camelCase wire names of actions and links, in one table."""
-from app.actions.forms import SECRET_FIELDS
-from app.actions.models import Action, HookAction, TopicAction
+from app.actions.forms import API_METHODS, AUTH_TYPES, SECRET_FIELDS
+from app.actions.models import ACTION_TYPES, HOOK_NAMES, Action, HookAction, TopicAction
+from app.openapi import BOOLEAN, INTEGER, STRING, dto, nullable
 
 # DTO field -> Action attribute (the secrets are write-only and handled apart).
 ACTION_FIELDS = {
@@ -95,3 +96,45 @@ def hook_action_dto(link: HookAction) -> dict:
         "waitSeconds": link.action.wait_seconds if link.action and link.action.action_type == "Wait" else None,
         "priority": link.priority,
     }
+
+
+# ---- Response schemas for the OpenAPI document (the shapes the functions above return) ----------
+
+_TEXT, _INT = nullable(STRING), nullable(INTEGER)
+_ACTION_VALUES = {
+    **{name: _TEXT for name in ACTION_FIELDS},
+    "name": STRING,
+    "actionType": {"type": "string", "enum": list(ACTION_TYPES)},
+    "isActive": BOOLEAN,
+    "apiMethod": {"type": ["string", "null"], "enum": [*API_METHODS, None]},
+    "overrideApiAuthenticationType": {"type": ["string", "null"], "enum": [*AUTH_TYPES, None]},
+    "waitSeconds": _INT,
+    "isFunctionTool": BOOLEAN,
+    "toolCallTimeoutSeconds": _INT,
+}
+CUSTOM_FIELD_SCHEMA = dto("CustomFieldDefinitionDTO", {
+    "customFieldDefinitionID": INTEGER, "actionID": INTEGER, "name": STRING, "label": _TEXT,
+    "fieldType": STRING, "isRequired": BOOLEAN, "defaultValue": _TEXT, "sortOrder": INTEGER,
+})
+_ACTION_BASE = {
+    "actionID": INTEGER, "customerID": INTEGER, **_ACTION_VALUES,
+    **{name: {"type": "null", "description": "Write-only: always null."} for name in SECRET_FIELDS},
+    "configuredSecrets": {"type": "array", "items": {"type": "string", "enum": list(SECRET_ATTRS)}},
+}
+ACTION_LIST_ITEM_SCHEMA = dto("ActionListItemDTO", _ACTION_BASE)
+ACTION_SCHEMA = dto("ActionReadDTO", {**_ACTION_BASE, "customFieldDefinitions": {"type": "array", "items": CUSTOM_FIELD_SCHEMA}})
+ACTION_AVAILABLE_SCHEMA = dto("ActionAvailableDTO", {
+    "actionID": INTEGER, "customerID": INTEGER, "name": STRING, "description": _TEXT,
+    "actionType": {"type": "string", "enum": list(ACTION_TYPES)}, "isActive": BOOLEAN,
+})
+_SUMMARY = {"actionName": _TEXT, "actionType": _TEXT, "isActive": nullable(BOOLEAN)}
+TOPIC_ACTION_SCHEMA = dto("TopicActionReadDTO", {
+    "topicActionID": INTEGER, "customerID": INTEGER, "topicID": _INT, "topicName": _TEXT, "specialTopic": _TEXT,
+    "documentID": _INT, "channelID": _INT, "channelName": _TEXT, "specialChannel": _TEXT, "actionID": INTEGER,
+    **_SUMMARY, "priority": INTEGER,
+})
+HOOK_ACTION_SCHEMA = dto("HookActionReadDTO", {
+    "hookActionID": INTEGER, "customerID": INTEGER, "hookName": {"type": "string", "enum": list(HOOK_NAMES)},
+    "channelID": _INT, "channelName": _TEXT, "documentID": _INT, "actionID": INTEGER,
+    **_SUMMARY, "waitSeconds": _INT, "priority": INTEGER,
+})

@@ -3,10 +3,11 @@ from flask import Blueprint, jsonify, url_for
 
 from app.auth.policies import authenticated, requires
 from app.channels.forms import ChannelForm
-from app.channels.models import Channel
+from app.channels.models import CHANNEL_SCHEMA, Channel
 from app.channels.operations import delete_channel, save_channel
 from app.extensions import db
 from app.jsonforms import read_json_object, validate_json
+from app.openapi import documented, page_params, paginated
 from app.pagination import page_query, paginate, paginated_result
 from app.problems import Problem
 from app.tenancy import current_customer_id, get_scoped_or_404, scoped
@@ -17,6 +18,11 @@ SORTABLE = {"Name": Channel.name, "ChannelID": Channel.id, "ChannelType": Channe
 
 
 @bp.get("")
+@documented(
+    summary="List channels (PaginatedResult of ChannelReadDTO)",
+    query=page_params(SORTABLE, "Name", page_size=100),
+    responses={200: ("A page of channels", paginated(CHANNEL_SCHEMA))},
+)
 @authenticated
 def list_channels():
     query = page_query(SORTABLE, "Name", page_size=100)
@@ -25,6 +31,8 @@ def list_channels():
 
 
 @bp.post("")
+@documented(summary="Create a channel", body=ChannelForm,
+            responses={201: ("Created; Location names the new channel", CHANNEL_SCHEMA), 409: ("A channel with this name exists", None)})
 @requires("ManageSettings")
 def create():
     form, _ = validate_json(ChannelForm, base={"isActive": True})
@@ -37,12 +45,17 @@ def create():
 
 
 @bp.get("/<int:channel_id>")
+@documented(summary="One channel", responses={200: ("ChannelReadDTO", CHANNEL_SCHEMA)})
 @authenticated
 def read(channel_id: int):
     return jsonify(get_scoped_or_404(Channel, channel_id).to_dto())
 
 
 @bp.put("/<int:channel_id>")
+@documented(
+    summary="Update a channel: a field left out keeps its value; a channelID in the body must match the route",
+    body=ChannelForm, partial=True, responses={204: ("Saved", None), 409: ("A channel with this name exists", None)},
+)
 @requires("ManageSettings")
 def update(channel_id: int):
     """Partial: a field left out keeps its value. A channelID in the body must match the route."""
@@ -58,6 +71,8 @@ def update(channel_id: int):
 
 
 @bp.delete("/<int:channel_id>")
+@documented(summary="Delete a channel that no link or ticket uses",
+            responses={204: ("Deleted", None), 409: ("Still used by links or tickets", None)})
 @requires("ManageSettings")
 def delete(channel_id: int):
     delete_channel(get_scoped_or_404(Channel, channel_id))

@@ -4,6 +4,7 @@ from sqlalchemy import Boolean, CheckConstraint, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.extensions import db
+from app.openapi import BOOLEAN, INTEGER, STRING, TIMESTAMP, dto, nullable
 from app.tenancy import TenantMixin
 from app.tenancy_fk import tenant_key
 
@@ -41,3 +42,11 @@ class Channel(TenantMixin, db.Model):
             "hasSecret": self.secret_hash is not None,
             "secretRotatedAt": iso(self.secret_rotated_at),
         }
+
+
+# The response schema of Channel.to_dto, for the OpenAPI document.
+CHANNEL_SCHEMA = dto("ChannelReadDTO", {
+    "channelID": INTEGER, "customerID": INTEGER, "name": STRING,
+    "channelType": {"type": "string", "enum": list(CHANNEL_TYPES)}, "isActive": BOOLEAN,
+    "hasSecret": BOOLEAN, "secretRotatedAt": nullable(TIMESTAMP),
+})

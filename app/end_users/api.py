@@ -5,20 +5,31 @@ from sqlalchemy.exc import IntegrityError
 from app.auth.policies import requires
 from app.end_users import queries
 from app.end_users.forms import AssignUIDForm, EndUserCreateForm, EndUserUpdateForm
-from app.end_users.models import EndUser
+from app.channels.models import CHANNEL_TYPES
+from app.end_users.models import CUSTOMER_TYPES, EndUser
 from app.end_users.operations import (
     IdentifierConflict, assign_uid, create_end_user, delete_end_user, update_end_user,
 )
-from app.end_users.serializers import end_user_dto, profile, ticket_dto, uid_dto
+from app.end_users.serializers import (
+    ALREADY_ASSIGNED_SCHEMA, END_USER_SCHEMA, TICKET_SCHEMA, UID_SCHEMA, end_user_dto, profile, ticket_dto, uid_dto,
+)
 from app.extensions import db
 from app.jsonforms import read_json_object, validate_json
+from app.openapi import STRING, documented, page_params, paginated, problem
 from app.pagination import page_query, paginate, paginated_result
 from app.problems import Problem, ValidationProblem, problem_response
 from app.tenancy import current_customer_id, get_scoped, get_scoped_or_404
-from app.tickets.models import Ticket
+from app.tickets.models import TICKET_STATUSES, Ticket
 
 bp = Blueprint("api_end_users", __name__, url_prefix="/api")
 guard = requires("TicketAccess")
+
+IDS = {"type": "string", "pattern": r"^\s*\d+\s*(,\s*\d+\s*)*$"}
+CONFLICT = problem("IdentifierConflict", conflicts={"type": "array", "items": {
+    "type": "object", "required": ["field", "uidType", "uid", "endUserID", "name"],
+    "properties": {"field": STRING, "uidType": STRING, "uid": STRING, "endUserID": {"type": "integer"}, "name": STRING},
+}})
+IDENTIFIER_CONFLICT = ("An identifier already belongs to another end user; nothing was saved", CONFLICT)
 
 
 @bp.errorhandler(IdentifierConflict)
@@ -49,6 +60,17 @@ def _one(end_user: EndUser) -> dict:
 
 
 @bp.get("/EndUsers")
+@documented(
+    summary="List end users (PaginatedResult of EndUserReadDTO)",
+    query=page_params(
+        queries.sortable_columns(), "endUserID",
+        search=(STRING, "Every word must occur in a name, company, city, street, postal code, "
+                        "other contact details or identifier, or start the customerRef."),
+        ids=(IDS, "Comma-separated end user ids (at most 100)."),
+        customerType=({"type": "string", "enum": list(CUSTOMER_TYPES)}, "Lead, Customer or Partner."),
+    ),
+    responses={200: ("A page of end users", paginated(END_USER_SCHEMA))},
+)
 @guard
 def list_end_users():
     filters = queries.list_filters()
@@ -59,6 +81,11 @@ def list_end_users():
 
 
 @bp.post("/EndUsers")
+@documented(
+    summary="Create an end user with identifiers",
+    body=EndUserCreateForm,
+    responses={201: ("Created; Location names the new end user", END_USER_SCHEMA), 409: IDENTIFIER_CONFLICT},
+)
 @guard
 def create():
     form, _ = validate_json(EndUserCreateForm)
@@ -71,12 +98,18 @@ def create():
 
 
 @bp.get("/EndUsers/<int:end_user_id>")
+@documented(summary="One end user", responses={200: ("EndUserReadDTO", END_USER_SCHEMA)})
 @guard
 def get(end_user_id):
     return jsonify(_one(get_scoped_or_404(EndUser, end_user_id)))
 
 
 @bp.put("/EndUsers/<int:end_user_id>")
+@documented(
+    summary="Update an end user: a field left out keeps its value, null clears it; "
+            "identifiers not listed are kept, markAsDeleted removes one",
+    body=EndUserUpdateForm, partial=True, responses={204: ("Saved", None), 409: IDENTIFIER_CONFLICT},
+)
 @guard
 def update(end_user_id):
     end_user = get_scoped_or_404(EndUser, end_user_id)
@@ -87,6 +120,8 @@ def update(end_user_id):
 
 
 @bp.delete("/EndUsers/<int:end_user_id>")
+@documented(summary="Delete an end user and their identifiers (not their tickets)",
+            responses={204: ("Deleted", None)})
 @guard
 def delete(end_user_id):
     delete_end_user(get_scoped_or_404(EndUser, end_user_id))
@@ -95,6 +130,11 @@ def delete(end_user_id):
 
 
 @bp.get("/EndUsers/byUid")
+@documented(
+    summary="End users with this identifier or customerRef (possibly none)",
+    query={"uid": ({"type": "string", "minLength": 1}, "The identifier (any case; a phone in any format) or customerRef; required.")},
+    responses={200: ("A list of EndUserReadDTO", {"type": "array", "items": END_USER_SCHEMA})},
+)
 @guard
 def by_uid():
     value = (request.args.get("uid") or "").strip()
@@ -104,6 +144,21 @@ def by_uid():
 
 
 @bp.get("/EndUsers/<int:end_user_id>/tickets")
+@documented(
+    summary="Ticket history of an end user (PaginatedResult of TicketReadDTO, newest message first)",
+    query=page_params(
+        queries.ticket_sortable_columns(), "lastMessageDate",
+        status=({"type": "string", "enum": list(TICKET_STATUSES)}, "Ticket status (any case)."),
+        customerRepID=({"type": "integer", "minimum": 0}, "Tickets of this representative."),
+        channelType=({"type": "string", "enum": list(CHANNEL_TYPES)}, "Channel type (any case)."),
+        channelIDs=(IDS, "Comma-separated channel ids."),
+        uid=(STRING, "Tickets from this identifier (a phone in any format)."),
+        isClosed=({"type": "boolean"}, "true or false."),
+        isSpam=({"type": "boolean"}, "true or false."),
+        search=(STRING, "Text in the subject, identifier or messages."),
+    ),
+    responses={200: ("A page of tickets", paginated(TICKET_SCHEMA))},
+)
 @guard
 def tickets(end_user_id):
     end_user = get_scoped_or_404(EndUser, end_user_id)
@@ -117,6 +172,12 @@ def tickets(end_user_id):
 
 
 @bp.post("/EndUserUIDs/assign")
+@documented(
+    summary="Link an identifier to an end user (isPrimary: true makes it the primary one)",
+    body=AssignUIDForm,
+    responses={201: ("Linked; the identifier record", UID_SCHEMA),
+               200: ("Already linked to this end user", ALREADY_ASSIGNED_SCHEMA), 409: IDENTIFIER_CONFLICT},
+)
 @guard
 def assign():
     body = read_json_object()

@@ -1,5 +1,6 @@
 """DTOs on the wire: EndUserReadDTO, the UID record and TicketReadDTO (camelCase, ISO 8601 Z)."""
-from app.end_users.models import EndUser, EndUserUID
+from app.end_users.models import CUSTOMER_TYPES, EndUser, EndUserUID
+from app.openapi import BOOLEAN, INTEGER, STRING, TIMESTAMP, dto, nullable
 from app.tickets.models import Ticket
 from app.timeutil import iso
 
@@ -74,3 +75,28 @@ def ticket_dto(ticket: Ticket, extras: dict) -> dict:
         "aiFeedbackComments": extras.get("aiFeedbackComments", []),
         "lastEndUserMessageID": extras.get("lastEndUserMessageID"),
     }
+
+
+# ---- Response schemas for the OpenAPI document (the shapes the functions above return) ----------
+
+_TEXT = nullable(STRING)
+UID_SCHEMA = dto("EndUserUIDDTO", {
+    "endUserUIDID": INTEGER, "endUserID": INTEGER, "uidType": STRING, "uid": STRING, "isPrimary": BOOLEAN,
+})
+END_USER_SCHEMA = dto("EndUserReadDTO", {
+    "endUserID": INTEGER, "customerID": INTEGER, "name": STRING,
+    **{name: _TEXT for name in PROFILE_FIELDS},
+    "customerType": {"type": "string", "enum": list(CUSTOMER_TYPES)},
+    "uids": {"type": "array", "items": UID_SCHEMA},
+    "lastInteractionDate": nullable(TIMESTAMP),
+})
+TICKET_SCHEMA = dto("TicketReadDTO", {
+    "ticketID": INTEGER, "customerID": INTEGER, "channelID": INTEGER, "channelName": _TEXT,
+    "channelType": _TEXT, "uid": _TEXT, "customerRef": _TEXT, "subject": _TEXT, "status": STRING,
+    "customerRepID": nullable(INTEGER), "isClosed": BOOLEAN, "isSpam": BOOLEAN, "createdDate": TIMESTAMP,
+    "lastMessageDate": nullable(TIMESTAMP), "closedDate": nullable(TIMESTAMP),
+    "topics": {"type": "array", "items": dto("TicketTopicDTO", {"topicID": INTEGER, "name": STRING})},
+    "aiFeedbackComments": {"type": "array", "items": STRING},
+    "lastEndUserMessageID": nullable(INTEGER),
+})
+ALREADY_ASSIGNED_SCHEMA = dto("EndUserUIDAlreadyAssigned", {"message": STRING, **UID_SCHEMA["properties"]})

@@ -4,11 +4,12 @@ from flask import Blueprint, jsonify, url_for
 from app.auth.policies import authenticated, requires
 from app.extensions import db
 from app.jsonforms import read_json_object, validate_json
+from app.openapi import documented, page_params, paginated
 from app.pagination import page_query, paginate, paginated_result
 from app.problems import Problem
 from app.tenancy import current_customer_id, get_scoped_or_404, scoped
 from app.topics.forms import TopicForm
-from app.topics.models import Topic
+from app.topics.models import TOPIC_SCHEMA, Topic
 from app.topics.operations import delete_topic, save_topic
 
 bp = Blueprint("api_topics", __name__, url_prefix="/api/Topics")
@@ -16,6 +17,11 @@ SORTABLE = {"Name": Topic.name, "TopicID": Topic.id, "IsActive": Topic.is_active
 
 
 @bp.get("")
+@documented(
+    summary="List topics (PaginatedResult of TopicReadDTO)",
+    query=page_params(SORTABLE, "Name", page_size=100),
+    responses={200: ("A page of topics", paginated(TOPIC_SCHEMA))},
+)
 @authenticated
 def list_topics():
     query = page_query(SORTABLE, "Name", page_size=100)
@@ -24,6 +30,8 @@ def list_topics():
 
 
 @bp.post("")
+@documented(summary="Create a topic", body=TopicForm,
+            responses={201: ("Created; Location names the new topic", TOPIC_SCHEMA), 409: ("A topic with this name exists", None)})
 @requires("ManageSettings")
 def create():
     form, _ = validate_json(TopicForm, base={"isActive": True})
@@ -36,12 +44,17 @@ def create():
 
 
 @bp.get("/<int:topic_id>")
+@documented(summary="One topic", responses={200: ("TopicReadDTO", TOPIC_SCHEMA)})
 @authenticated
 def read(topic_id: int):
     return jsonify(get_scoped_or_404(Topic, topic_id).to_dto())
 
 
 @bp.put("/<int:topic_id>")
+@documented(
+    summary="Update a topic: a field left out keeps its value; a topicID in the body must match the route",
+    body=TopicForm, partial=True, responses={204: ("Saved", None), 409: ("A topic with this name exists", None)},
+)
 @requires("ManageSettings")
 def update(topic_id: int):
     """Partial: a field left out keeps its value. A topicID in the body must match the route."""
@@ -57,6 +70,8 @@ def update(topic_id: int):
 
 
 @bp.delete("/<int:topic_id>")
+@documented(summary="Delete a topic that no link or ticket uses",
+            responses={204: ("Deleted", None), 409: ("Still used by links or tickets", None)})
 @requires("ManageSettings")
 def delete(topic_id: int):
     delete_topic(get_scoped_or_404(Topic, topic_id))

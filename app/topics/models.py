@@ -2,6 +2,7 @@ from sqlalchemy import Boolean, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.extensions import db
+from app.openapi import BOOLEAN, INTEGER, STRING, dto, nullable
 from app.tenancy import TenantMixin
 from app.tenancy_fk import tenant_key
 
@@ -25,3 +26,9 @@ class Topic(TenantMixin, db.Model):
             "description": self.description,
             "isActive": self.is_active,
         }
+
+
+# The response schema of Topic.to_dto, for the OpenAPI document.
+TOPIC_SCHEMA = dto("TopicReadDTO", {
+    "topicID": INTEGER, "customerID": INTEGER, "name": STRING, "description": nullable(STRING), "isActive": BOOLEAN,
+})
