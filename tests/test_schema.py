@@ -4,12 +4,14 @@ from alembic.migration import MigrationContext
 from sqlalchemy import func, select
 
 from app.catalog.models import AIModel
+from app.end_users.search_text import include_object
 from app.extensions import db
 
 
 def test_migrations_match_the_models(app):
     with app.app_context(), db.engine.connect() as conn:
-        diff = compare_metadata(MigrationContext.configure(conn), db.metadata)
+        context = MigrationContext.configure(conn, opts={"include_object": include_object})
+        diff = compare_metadata(context, db.metadata)
     assert diff == []
 
 

@@ -39,6 +39,8 @@ class EndUser(TenantMixin, db.Model):
     company: Mapped[str | None] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    # lower-cased profile text and identifiers, kept by app/end_users/search_text.py
+    search_text: Mapped[str] = mapped_column(Text, default="", server_default="")
 
     uids: Mapped[list["EndUserUID"]] = relationship(
         back_populates="end_user",

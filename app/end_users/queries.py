@@ -117,26 +117,17 @@ def _contains(column, term: str):
 
 
 def search_criterion(term: str):
-    """Every word must appear in a name, company, city, other text or UID value, or start the
-    customerRef; a value that reads as a phone number also matches its E.164 form."""
+    """Every word must appear in a name, company, address, other contact details or identifier
+    (end_user.search_text), or start the customerRef; a value that reads as a phone number also
+    matches its E.164 form."""
     customer_id = current_customer_id()
-    words = term.lower().split()
-    per_word = []
-    for word in words:
-        uid_match = exists().where(
-            EndUserUID.customer_id == customer_id,
-            EndUserUID.end_user_id == EndUser.id,
-            EndUserUID.uid_lookup.contains(word, autoescape=True),
-        )
-        per_word.append(or_(
-            *(_contains(c, word) for c in (
-                EndUser.firstname, EndUser.lastname, EndUser.company, EndUser.city,
-                EndUser.street, EndUser.postal_code, EndUser.other_contact_details,
-            )),
+    criterion = and_(*(
+        or_(
+            EndUser.search_text.contains(word, autoescape=True),
             func.lower(EndUser.customer_ref).startswith(word, autoescape=True),
-            uid_match,
-        ))
-    criterion = and_(*per_word)
+        )
+        for word in term.lower().split()
+    ))
     phone = identifiers.parse_phone(term)
     if phone:
         criterion = or_(criterion, exists().where(
