@@ -6,7 +6,7 @@ only forms that SQLite and PostgreSQL both run (LIKE on lower(...), correlated s
 from dataclasses import dataclass, field
 
 from flask import request
-from sqlalchemy import and_, exists, false, func, or_, select
+from sqlalchemy import and_, exists, false, func, or_, select, union
 from sqlalchemy.orm import selectinload
 
 from app.channels.models import CHANNEL_TYPES, Channel
@@ -158,10 +158,14 @@ def find_by_identifier(raw: str) -> list[EndUser]:
     if not value:
         return []
     candidates = identifiers.lookup_candidates(value)
-    owner_ids = select(EndUserUID.end_user_id).where(
-        EndUserUID.customer_id == current_customer_id(), EndUserUID.uid_lookup.in_(candidates)
+    customer_id = current_customer_id()
+    # A UNION of two index lookups: `id IN (...) OR customer_ref = ...` would scan the tenant.
+    matching_ids = union(
+        select(EndUserUID.end_user_id).where(
+            EndUserUID.customer_id == customer_id, EndUserUID.uid_lookup.in_(candidates)),
+        select(EndUser.id).where(EndUser.customer_id == customer_id, EndUser.customer_ref == value),
     )
-    stmt = scoped(EndUser, or_(EndUser.id.in_(owner_ids), EndUser.customer_ref == value))
+    stmt = scoped(EndUser, EndUser.id.in_(matching_ids))
     return list(db.session.scalars(stmt.options(selectinload(EndUser.uids)).order_by(EndUser.id)))
 
 
