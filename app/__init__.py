@@ -47,10 +47,12 @@ def create_app(config_class=None) -> Flask:
 
     from app.cli import register_cli
     from app.errors import register_error_handlers
+    from app.jsonforms import refuse_control_characters
     from app.security import register_security_headers
     from app.templating import register_template_helpers
 
     register_error_handlers(app)
+    app.before_request(refuse_control_characters)  # after CSRF: a missing token is still the first error
     register_security_headers(app)
     register_template_helpers(app)
     register_cli(app)

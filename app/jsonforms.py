@@ -9,8 +9,9 @@ Form field names are the DTO's camelCase names, so a field has one name everywhe
 The derived schemas are also what the OpenAPI document publishes.
 """
 import json
+import re
 
-from flask import request
+from flask import abort, request
 from jsonschema import Draft202012Validator
 from werkzeug.datastructures import MultiDict
 from wtforms import fields as f
@@ -135,11 +136,47 @@ def _describe(error) -> dict[str, str]:
     return {_path(where) or "body": message}
 
 
+# Control characters other than tab, line feed and carriage return: PostgreSQL refuses NUL in
+# text (a 500 if it got that far) and ESC sequences would reach terminals and logs.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+CONTROL_MESSAGE = "Must not contain control characters (tab, line feed and carriage return are allowed)."
+
+
+def _with_control_characters(value, where=()):
+    """Paths of the strings in a JSON value that hold a control character."""
+    if isinstance(value, str):
+        if _CONTROL.search(value):
+            yield where
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from _with_control_characters(item, (*where, key))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _with_control_characters(item, (*where, index))
+
+
+def refuse_control_characters() -> None:
+    """before_request: a query string or form post holding a control character is a 400.
+
+    JSON bodies are checked field by field in check_types; this covers the rest (search boxes,
+    dashboard forms), which would otherwise reach PostgreSQL and fail there with a 500.
+    """
+    bad = sorted({key for source in (request.args, request.form)
+                  for key, value in source.items(multi=True) if _CONTROL.search(value)})
+    if not bad:
+        return
+    if request.path == "/api" or request.path.startswith("/api/"):
+        raise ValidationProblem({key: [CONTROL_MESSAGE] for key in bad})
+    abort(400)
+
+
 def check_types(body, schema: dict) -> None:
     errors: dict[str, list[str]] = {}
     for error in Draft202012Validator(schema).iter_errors(body):
         for key, message in _describe(error).items():
             errors.setdefault(key, []).append(message)
+    for where in _with_control_characters(body):
+        errors.setdefault(_path(where) or "body", []).append(CONTROL_MESSAGE)
     if errors:
         raise ValidationProblem(errors)
 

@@ -23,7 +23,6 @@ from werkzeug.routing.converters import IntegerConverter
 
 from app.actions.models import Action, HookAction, TopicAction
 from app.channels.models import Channel
-from app.customers.models import Customer
 from app.demo import load_demo
 from app.documents.models import Document
 from app.end_users.models import EndUser, EndUserUID
@@ -31,6 +30,7 @@ from app.extensions import db
 from app.tenancy import MAX_ID
 from app.tickets.models import Ticket
 from app.topics.models import Topic
+from tests.tenant_data import differences, snapshot
 
 MISSING = MAX_ID  # a valid INTEGER that names no row in any tenant
 IGNORED_METHODS = {"HEAD", "OPTIONS"}
@@ -290,29 +290,6 @@ def bravo(app, tenant_b):
     return ids
 
 
-def snapshot(app, customer_id: int) -> dict:
-    """Every row of every tenant-scoped table that belongs to this customer, plus its own row."""
-    out = {}
-    with app.app_context():
-        for table in db.metadata.sorted_tables:
-            if "customer_id" in table.c:
-                where = table.c.customer_id == customer_id
-            elif table.name == Customer.__tablename__:
-                where = table.c.id == customer_id
-            else:
-                continue
-            order = list(table.primary_key.columns) or list(table.c)
-            out[table.name] = [tuple(row) for row in db.session.execute(select(table).where(where).order_by(*order))]
-        db.session.remove()
-    return out
-
-
-def _differences(before: dict, after: dict) -> list[str]:
-    return [f"{name}: {len(before[name])} rows before, {len(after[name])} after; first change "
-            f"{next(((x, y) for x, y in zip(before[name], after[name]) if x != y), None)}"
-            for name in before if before[name] != after[name]]
-
-
 # ---- Sending the requests -------------------------------------------------------------------
 
 _CSRF = re.compile(r'(name="csrf_token" (?:type="hidden" )?value="|"X-CSRFToken": ")[^"]+')
@@ -389,7 +366,7 @@ def test_tenant_b_cannot_reach_tenant_a_by_id(app, demo, bravo, tenant_b, api, d
         if case.method != "GET":
             after = snapshot(app, demo["customer"])
             if after != before:
-                failures.append(f"{case.name} changed tenant A's rows: {_differences(before, after)}")
+                failures.append(f"{case.name} changed tenant A's rows: {differences(before, after)}")
                 before = after
     assert not failures, "\n".join(failures)
     assert snapshot(app, tenant_b.id) == bravo_before, "B's own rows changed: a request half-succeeded"
