@@ -6,16 +6,18 @@ form classes), so a new route or field is covered, or fails the test, without an
 JWT tampering and login throttling are covered in tests/test_auth_api.py.
 """
 import itertools
+import json
 import re
 from dataclasses import dataclass
 from typing import Callable
 
 import pytest
+from markupsafe import escape
 from werkzeug.routing.converters import IntegerConverter
 
 from app.actions.forms import ActionForm, HookActionForm, HookPriorityForm, TopicActionForm, TopicPriorityForm
-from app.actions.serializers import SECRET_ATTRS
 from app.actions.models import Action
+from app.actions.serializers import SECRET_ATTRS
 from app.auth.forms import LoginForm, PhoneLoginForm
 from app.channels.forms import ChannelForm
 from app.customers.forms import CustomerUpdateForm
@@ -178,7 +180,7 @@ def _stored_secret(app, world, route_name, field):
 # ---- Fixtures -----------------------------------------------------------------------------
 
 @pytest.fixture
-def world(tenant_a, api, app, in_app):
+def world(tenant_a, api):
     """Tenant A's admin token and one row of every kind the write routes need."""
     admin = api(tenant_a.admin)
     action = admin.post("/api/Actions", json={"name": "Base action", "actionType": "Close"}).get_json()["actionID"]
@@ -248,8 +250,6 @@ def test_routes_without_text_fields_take_no_strings():
 # ---- Injection strings: stored as sent, rendered escaped ------------------------------------------
 
 def _escaped(text: str) -> str:
-    from markupsafe import escape
-
     return str(escape(text))
 
 
@@ -268,7 +268,7 @@ def test_injection_strings_are_stored_as_sent_and_rendered_escaped(app, world, t
                                               "actionID": action["actionID"]}).status_code == 201
     assert api.put("/api/Customers/me", json={
         "apiAuthenticationType": "Basic", "apiUsername": SCRIPT, "emailProviderType": "ImapSmtp", "imapServer": IMG,
-        "smtpServer": SQL, "emailProviderType": "ImapSmtp", "twilioRegion": SCRIPT, "googleCloudProjectIds": IMG,
+        "smtpServer": SQL, "twilioRegion": SCRIPT, "googleCloudProjectIds": IMG,
     }).status_code == 204
     me = api.get("/api/Customers/me").get_json()
     assert (me["apiUsername"], me["imapServer"], me["smtpServer"]) == (SCRIPT, IMG, SQL)
@@ -429,7 +429,7 @@ def test_wrong_content_type_oversized_and_deeply_nested_bodies(app, world):
     for rule, method in rules:
         path = _api_path(rule, world)
         body = ROUTES[rule.endpoint].body(world, 0)
-        valid = __import__("json").dumps([body] if ROUTES[rule.endpoint].wrap else body)
+        valid = json.dumps([body] if ROUTES[rule.endpoint].wrap else body)
         for content_type in WRONG_TYPES:
             headers = {"Content-Type": content_type} if content_type else {}
             response = api.open(method, path, data=valid, headers=headers)
