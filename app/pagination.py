@@ -58,13 +58,16 @@ def page_query(sortable: dict, default_sort: str, default_order: str = "asc", pa
 def paginate(stmt, query: PageQuery, sortable: dict, tiebreak) -> tuple[list, int]:
     """Run `stmt` for one page, ordered by the chosen column and then `tiebreak`; return rows and total."""
     total = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
+    offset = (query.page_number - 1) * query.page_size
+    if offset >= total:  # past the end: nothing to fetch (and no OFFSET beyond the databases' integers)
+        return [], total
     column = sortable[query.sort_by]
     ordering = [(column.desc() if query.descending else column.asc()).nulls_last()]
     ordering.append(tiebreak.desc() if query.descending else tiebreak.asc())
     rows = db.session.scalars(
         stmt.order_by(*ordering)
         .limit(query.page_size)
-        .offset((query.page_number - 1) * query.page_size)
+        .offset(offset)
     ).unique().all()
     return rows, total
 

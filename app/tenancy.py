@@ -36,13 +36,19 @@ def scoped(model, *criteria):
     return select(model).where(model.customer_id == current_customer_id(), *criteria)
 
 
+def in_id_range(ident: int) -> bool:
+    """Whether a number can be a row id at all: a larger one is simply not found (the databases
+    would fail converting it to INTEGER)."""
+    return 0 < ident <= MAX_ID
+
+
 def get_scoped(model, ident):
     """The current customer's row with this primary key, or None."""
     try:
         ident = int(ident)
     except (TypeError, ValueError):
         return None
-    if not 0 < ident <= MAX_ID:  # PostgreSQL would fail casting a larger number to INTEGER
+    if not in_id_range(ident):
         return None
     return db.session.scalars(scoped(model, model.id == ident)).one_or_none()
 

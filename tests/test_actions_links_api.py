@@ -229,6 +229,24 @@ def test_reorder_bad_bodies(admin, world):
     assert admin.post("/api/HookActions/reorder", json={"ids": [999999]}).status_code == 404
 
 
+@pytest.mark.parametrize("ids", [[2**63], [2**31], [10**30]])
+def test_reorder_with_ids_beyond_integer_range_is_not_found(admin, world, ids):
+    """Found by fuzzing: these were a 500 (the database could not convert them)."""
+    assert admin.post("/api/HookActions/reorder", json={"ids": ids}).status_code == 404
+    a = link_hook(admin, "OnClose", world["actions"][0])["hookActionID"]
+    stale = admin.post("/api/HookActions/reorder", json={"ids": [a, *ids]})
+    assert stale.status_code == 409 and stale.get_json()["currentOrder"] == [a]
+
+
+@pytest.mark.parametrize("query", ["TopicActions?topicId=9223372036854775808", "TopicActions?channelId=3000000000",
+                                   "HookActions?actionId=100000000000000000000000000000"])
+def test_list_filters_beyond_integer_range_match_nothing(admin, world, query):
+    """Found by fuzzing: these were a 500."""
+    link_hook(admin, "OnClose", world["actions"][0])
+    response = admin.get(f"/api/{query}")
+    assert response.status_code == 200 and response.get_json()["items"] == []
+
+
 def test_agents_may_use_links_but_phone_tokens_may_not(api, admin, world, tenant_a, client, in_app):
     from app.auth.passwords import hash_password
     from app.channels.models import Channel

@@ -3,6 +3,7 @@ import base64
 import json
 import time
 
+import pytest
 from joserfc import jwt
 from joserfc.jwk import OctKey
 
@@ -144,6 +145,13 @@ def test_phone_login_rejects_wrong_secret_inactive_and_non_phone_channels(api, t
         assert response.status_code == 401
     bad = client.post("/api/Auth/phone-login", json={"channelID": "one", "channelSecret": "x"})
     assert bad.status_code == 400 and "channelID" in bad.get_json()["errors"]
+
+
+@pytest.mark.parametrize("channel_id", [2**31, 2**63, 10**30])
+def test_phone_login_with_a_channel_id_beyond_integer_range_is_401(api, channel_id):
+    """Found by fuzzing: this was a 500."""
+    response = api().post("/api/Auth/phone-login", json={"channelID": channel_id, "channelSecret": "x"})
+    assert response.status_code == 401
 
 
 def test_phone_token_opens_only_phone_routes_and_needs_its_channel(api, tenant_a, in_app):

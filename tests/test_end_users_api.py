@@ -242,6 +242,23 @@ def test_list_ids_and_type_filters(client_a):
     assert [u["endUserID"] for u in partners["items"]] == [a["endUserID"]]
 
 
+def test_ids_beyond_integer_range_match_nothing(client_a):
+    """Found by fuzzing: ids=9223372036854775808 was a 500."""
+    create(client_a, uids=[])
+    for ids in ("9223372036854775808", "3000000000", "100000000000000000000000000000"):
+        response = client_a.get(f"/api/EndUsers?ids={ids}")
+        assert response.status_code == 200 and response.get_json()["items"] == [], ids
+
+
+def test_page_numbers_far_past_the_end_are_empty_pages(client_a):
+    """Found by fuzzing: an OFFSET beyond the database's integers was a 500."""
+    create(client_a, uids=[])
+    for number in (2**31, 2**63, 10**30):
+        response = client_a.get(f"/api/EndUsers?pageNumber={number}")
+        assert response.status_code == 200, number
+        assert response.get_json()["items"] == [] and response.get_json()["totalCount"] == 1
+
+
 # ---- Tickets helpers ------------------------------------------------------------------------
 
 def add_channel(in_app, tenant, kind="Email", name=None) -> int:
@@ -352,6 +369,14 @@ def test_ticket_history_rep_and_channel_ids(client_a, history, tenant_a):
     by_channel = client_a.get(f"{url}?channelIDs={channels['phone']}, {channels['mail']}").get_json()
     assert by_channel["totalCount"] == 3
     assert client_a.get(f"{url}?channelIDs={channels['phone']}").get_json()["totalCount"] == 1
+
+
+def test_ticket_history_ids_beyond_integer_range_match_nothing(client_a, history):
+    """Found by fuzzing: these were a 500."""
+    url = f"/api/EndUsers/{history[0]['endUserID']}/tickets"
+    for query in ("customerRepID=9223372036854775808", "channelIDs=3000000000", "channelIDs=100000000000000000000000"):
+        response = client_a.get(f"{url}?{query}")
+        assert response.status_code == 200 and response.get_json()["totalCount"] == 0, query
 
 
 @pytest.mark.parametrize("query, key", [

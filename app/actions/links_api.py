@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 from flask import Blueprint, jsonify, request, url_for
-from sqlalchemy import select
+from sqlalchemy import false, select
 
 from app.actions.forms import HOOK_NAMES, HookActionForm, HookPriorityForm, TopicActionForm, TopicPriorityForm
 from app.actions.models import Action, HookAction, TopicAction
@@ -21,7 +21,7 @@ from app.jsonforms import check_types, read_json_object, validate_json
 from app.openapi import INTEGER, documented, page_params, paginated, problem
 from app.pagination import page_query, paginate, paginated_result
 from app.problems import Problem, ValidationProblem
-from app.tenancy import current_customer_id, get_scoped_or_404
+from app.tenancy import current_customer_id, get_scoped_or_404, in_id_range
 
 bp = Blueprint("api_links", __name__, url_prefix="/api")
 
@@ -109,7 +109,12 @@ def list_links(kind: LinkKind):
         value = parse(param)
         if value is not None:
             given[param] = value
-            stmt = stmt.where(column.is_(value) if isinstance(value, bool) else column == value)
+            if isinstance(value, bool):
+                stmt = stmt.where(column.is_(value))
+            elif isinstance(value, int) and not in_id_range(value):
+                stmt = stmt.where(false())  # no row has such an id
+            else:
+                stmt = stmt.where(column == value)
     if kind is HOOK and "hookName" not in given and "actionId" not in given:
         raise ValidationProblem({"hookName": ["Give hookName or actionId."]},
                                 title="GET /api/HookActions needs a hookName or an actionId filter.")

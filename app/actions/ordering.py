@@ -15,6 +15,7 @@ from sqlalchemy import func, select, text, update
 
 from app.extensions import db
 from app.problems import Problem
+from app.tenancy import in_id_range
 
 STEP = 10
 
@@ -82,7 +83,8 @@ def next_priority(model, customer_id: int, context_key: str) -> int:
 def context_of(model, customer_id: int, ids: list[int]) -> str | None:
     """The one list these ids belong to; None when none of them exists for this customer."""
     keys = set(db.session.scalars(
-        select(model.context_key).where(model.customer_id == customer_id, model.id.in_(ids))
+        select(model.context_key).where(model.customer_id == customer_id,
+                                        model.id.in_([i for i in ids if in_id_range(i)]))
     ))
     if len(keys) > 1:
         raise Problem(400, "These links belong to different lists.",

@@ -4,6 +4,7 @@ from sqlalchemy import func, select
 from app.auth.models import Representative
 from app.auth.passwords import hash_password, verify_password
 from app.extensions import db
+from app.tenancy import in_id_range
 
 
 def authenticate(email: str, password: str) -> Representative | None:
@@ -21,7 +22,7 @@ def authenticate_phone_channel(channel_id: int, secret: str):
     """The active Phone channel whose secret matches, or None."""
     from app.channels.models import Channel
 
-    channel = db.session.get(Channel, channel_id)
+    channel = db.session.get(Channel, channel_id) if in_id_range(channel_id) else None
     ok = verify_password(channel.secret_hash if channel else None, secret)
     if channel is None or not ok or channel.channel_type != "Phone" or not channel.is_active:
         return None

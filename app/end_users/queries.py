@@ -14,7 +14,7 @@ from app.end_users import identifiers
 from app.end_users.models import CUSTOMER_TYPES, EndUser, EndUserUID
 from app.extensions import db
 from app.problems import ValidationProblem
-from app.tenancy import current_customer_id, scoped
+from app.tenancy import current_customer_id, in_id_range, scoped
 from app.tickets.models import TICKET_STATUSES, Ticket, TicketMessage, ticket_topic
 from app.topics.models import Topic
 
@@ -143,7 +143,7 @@ def end_user_list(filters: ListFilters):
     if filters.search:
         stmt = stmt.where(search_criterion(filters.search))
     if filters.ids:
-        stmt = stmt.where(EndUser.id.in_(filters.ids))
+        stmt = stmt.where(EndUser.id.in_([i for i in filters.ids if in_id_range(i)]))
     if filters.customer_type:
         stmt = stmt.where(EndUser.customer_type == filters.customer_type)
     return stmt
@@ -241,13 +241,14 @@ def ticket_history(end_user: EndUser, filters: TicketFilters):
     if filters.status:
         stmt = stmt.where(Ticket.status == filters.status)
     if filters.customer_rep_id is not None:
-        stmt = stmt.where(Ticket.customer_rep_id == filters.customer_rep_id)
+        rep_id = filters.customer_rep_id
+        stmt = stmt.where(Ticket.customer_rep_id == rep_id if in_id_range(rep_id) else false())
     if filters.channel_type:
         stmt = stmt.where(Ticket.channel_id.in_(
             select(Channel.id).where(Channel.customer_id == end_user.customer_id,
                                      Channel.channel_type == filters.channel_type)))
     if filters.channel_ids:
-        stmt = stmt.where(Ticket.channel_id.in_(filters.channel_ids))
+        stmt = stmt.where(Ticket.channel_id.in_([i for i in filters.channel_ids if in_id_range(i)]))
     if filters.uid:
         stmt = stmt.where(Ticket.uid_lookup.in_(
             identifiers.lookup_candidates(filters.uid, identifiers.region_for(end_user.country))))
