@@ -71,8 +71,7 @@ class Action(TenantMixin, db.Model):
         cascade="all, delete-orphan",
         passive_deletes=True,
         order_by="CustomFieldDefinition.sort_order",
-        primaryjoin="and_(Action.id == foreign(CustomFieldDefinition.action_id),"
-        " Action.customer_id == foreign(CustomFieldDefinition.customer_id))",
+        primaryjoin="Action.id == foreign(CustomFieldDefinition.action_id)",
     )
 
 

@@ -42,13 +42,14 @@ class EndUser(TenantMixin, db.Model):
     # lower-cased profile text and identifiers, kept by app/end_users/search_text.py
     search_text: Mapped[str] = mapped_column(Text, default="", server_default="")
 
+    # Joined on the id alone, so that loading identifiers is an index lookup on end_user_id; the
+    # composite foreign key (customer_id, end_user_id) already keeps them in the same tenant.
     uids: Mapped[list["EndUserUID"]] = relationship(
         back_populates="end_user",
         cascade="all, delete-orphan",
         passive_deletes=True,
         order_by="(EndUserUID.is_primary.desc(), EndUserUID.id)",
-        primaryjoin="and_(EndUser.id == foreign(EndUserUID.end_user_id),"
-        " EndUser.customer_id == foreign(EndUserUID.customer_id))",
+        primaryjoin="EndUser.id == foreign(EndUserUID.end_user_id)",
     )
 
     @property
@@ -79,8 +80,7 @@ class EndUserUID(TenantMixin, db.Model):
 
     end_user: Mapped[EndUser] = relationship(
         back_populates="uids",
-        primaryjoin="and_(EndUser.id == foreign(EndUserUID.end_user_id),"
-        " EndUser.customer_id == foreign(EndUserUID.customer_id))",
+        primaryjoin="EndUser.id == foreign(EndUserUID.end_user_id)",
     )
 
     @validates("uid")

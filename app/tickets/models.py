@@ -68,8 +68,7 @@ class Ticket(TenantMixin, db.Model):
         order_by="TicketMessage.created_date",
         cascade="all, delete-orphan",
         passive_deletes=True,
-        primaryjoin="and_(Ticket.id == foreign(TicketMessage.ticket_id),"
-        " Ticket.customer_id == foreign(TicketMessage.customer_id))",
+        primaryjoin="Ticket.id == foreign(TicketMessage.ticket_id)",
     )
 
     @validates("uid")
@@ -99,6 +98,5 @@ class TicketMessage(TenantMixin, db.Model):
 
     ticket: Mapped[Ticket] = relationship(
         back_populates="messages",
-        primaryjoin="and_(Ticket.id == foreign(TicketMessage.ticket_id),"
-        " Ticket.customer_id == foreign(TicketMessage.customer_id))",
+        primaryjoin="Ticket.id == foreign(TicketMessage.ticket_id)",
     )
