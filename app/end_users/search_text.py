@@ -34,9 +34,9 @@ def _refresh_search_text(session: Session, _context, _instances) -> None:
         end_user.search_text = compose(end_user, uids)
 
 
-# Built by its migration on PostgreSQL only (a GIN trigram index has no SQLite counterpart), so
-# the models do not declare it and autogenerate must leave it alone.
-DATABASE_ONLY_INDEXES = {"ix_end_user_search_text_trgm"}
+# Built by their migration on PostgreSQL only (a GIN trigram index and a text_pattern_ops index
+# have no SQLite counterpart), so the models do not declare them and autogenerate leaves them alone.
+DATABASE_ONLY_INDEXES = {"ix_end_user_search_text_trgm", "ix_end_user_customer_ref_prefix"}
 
 
 def include_object(obj, name, type_, reflected, compare_to):

@@ -38,10 +38,13 @@ def upgrade():
     if conn.dialect.name == "postgresql":
         op.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
         op.execute("CREATE INDEX ix_end_user_search_text_trgm ON end_user USING gin (search_text gin_trgm_ops)")
+        # customerRef prefix search: lower(customer_ref) LIKE 'x%' needs a pattern-ops index
+        op.execute("CREATE INDEX ix_end_user_customer_ref_prefix ON end_user (lower(customer_ref) text_pattern_ops)")
 
 
 def downgrade():
     if op.get_bind().dialect.name == "postgresql":
         op.execute("DROP INDEX IF EXISTS ix_end_user_search_text_trgm")
+        op.execute("DROP INDEX IF EXISTS ix_end_user_customer_ref_prefix")
     with op.batch_alter_table('end_user') as batch_op:
         batch_op.drop_column('search_text')
