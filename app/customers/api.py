@@ -6,7 +6,10 @@ from app.customers.forms import NOT_NULLABLE, CustomerUpdateForm
 from app.customers.models import SECRET_FIELDS, Customer
 from app.customers.operations import set_secret, update_settings
 from app.customers.queries import models_for
-from app.customers.serializers import READ_ONLY, customer_read_dto, phone_secrets_dto, read_only_values, settings_values
+from app.customers.serializers import (
+    CUSTOMER_SCHEMA, MODEL_SCHEMA, PHONE_SECRETS_SCHEMA, READ_ONLY, customer_read_dto, phone_secrets_dto,
+    read_only_values, settings_values,
+)
 from app.extensions import db
 from app.jsonforms import read_json_object, validate_json
 from app.openapi import documented
@@ -23,7 +26,7 @@ def _customer() -> Customer:
 @bp.get("/me")
 @documented(
     summary="Your account settings (CustomerReadDTO); secrets are null, configuredSecrets names the set ones",
-    responses={200: ("CustomerReadDTO", {"type": "object"})},
+    responses={200: ("CustomerReadDTO", CUSTOMER_SCHEMA)},
 )
 @requires("ManageSettings")
 def get_me():
@@ -70,7 +73,7 @@ def _without_read_only(body: dict, customer: Customer) -> dict:
 @bp.get("/models")
 @documented(
     summary="Active global and own AI models, plus inactive ones still selected as a default",
-    responses={200: ("A list of CustomerModelDTO", {"type": "array", "items": {"type": "object"}})},
+    responses={200: ("A list of CustomerModelDTO", {"type": "array", "items": MODEL_SCHEMA})},
 )
 @requires("ManageSettings")
 def list_models():
@@ -80,7 +83,7 @@ def list_models():
 @bp.get("/my-secrets")
 @documented(
     summary="Provider credentials for phone flows (phone-login token of an active Phone channel only)",
-    responses={200: ("Twilio, OpenAI and Google credentials and ids", {"type": "object"})},
+    responses={200: ("Twilio, OpenAI and Google credentials and ids", PHONE_SECRETS_SCHEMA)},
 )
 @phone_auth_only
 def my_secrets():

@@ -96,3 +96,37 @@ def phone_secrets_dto(customer: Customer, channel_id: int) -> dict:
         **{dto: getattr(customer, FIELDS[dto]) for dto in PHONE_SETTINGS},
         **values,
     }
+
+
+def _response_schemas() -> tuple[dict, dict, dict]:
+    """Response DTO schemas; the settings' types come from the form that validates them."""
+    from app.catalog.models import CAPABILITIES
+    from app.customers.forms import CustomerUpdateForm
+    from app.jsonforms import json_schema
+    from app.openapi import dto
+
+    settings = json_schema(CustomerUpdateForm, partial=True)["properties"]
+    text, number = {"type": ["string", "null"]}, {"type": ["integer", "null"]}
+    customer = dto("CustomerReadDTO", {
+        "customerID": {"type": "integer"}, "name": {"type": "string"}, "subscriptionLevel": {"type": "integer"},
+        **{name: settings[name] for name in FIELDS},
+        **{name: {"type": "null", "description": "Write-only: never returned"} for name in SECRET_FIELDS},
+        "configuredSecrets": {"type": "array", "items": {"enum": list(SECRET_FIELDS)}},
+    })
+    model = dto("CustomerModelDTO", {
+        "modelID": {"type": "integer"}, "customerID": number, "purpose": text,
+        "modelName": {"type": "string"}, "apiModelName": {"type": "string"},
+        **{name: {"type": "boolean"} for name in CAPABILITIES},
+        "requiredSubscriptionLevel": {"type": "integer"}, "isGlobal": {"type": "boolean"},
+        "isDefault": {"type": "boolean"}, "showInPrimaryList": {"type": "boolean"},
+        "compatibleUsages": {"type": "array", "items": {"type": "string"}},
+        "isActive": {"type": "boolean"}, "isFineTuned": {"type": "boolean"},
+    })
+    phone = dto("PhoneSecretsDTO", {
+        "customerID": {"type": "integer"}, "channelID": {"type": "integer"},
+        **{name: text for name in (*PHONE_SETTINGS, *PHONE_SECRETS)},
+    })
+    return customer, model, phone
+
+
+CUSTOMER_SCHEMA, MODEL_SCHEMA, PHONE_SECRETS_SCHEMA = _response_schemas()
