@@ -8,18 +8,14 @@ from app.actions.models import HookAction, TopicAction
 from app.auth.passwords import hash_password
 from app.channels.models import Channel
 from app.extensions import db
+from app.named_resources import ensure_unique_name
 from app.problems import Problem
 from app.timeutil import utcnow
 
 
 def save_channel(channel: Channel, form) -> Channel:
     name = form.name.data.strip()
-    clash = select(func.count()).select_from(Channel).where(
-        Channel.customer_id == channel.customer_id, Channel.name == name)
-    if channel.id is not None:
-        clash = clash.where(Channel.id != channel.id)
-    if db.session.scalar(clash):
-        raise Problem(409, f"A channel named {name!r} already exists.")
+    ensure_unique_name(channel, name)
     channel.name = name
     channel.channel_type = form.channelType.data
     channel.is_active = bool(form.isActive.data)

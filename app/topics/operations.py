@@ -4,22 +4,14 @@ from sqlalchemy.exc import IntegrityError
 
 from app.actions.models import TopicAction
 from app.extensions import db
+from app.named_resources import ensure_unique_name
 from app.problems import Problem
 from app.topics.models import Topic
 
 
-def _name_taken(customer_id: int, name: str, except_id: int | None = None) -> bool:
-    stmt = select(func.count()).select_from(Topic).where(
-        Topic.customer_id == customer_id, Topic.name == name)
-    if except_id is not None:
-        stmt = stmt.where(Topic.id != except_id)
-    return bool(db.session.scalar(stmt))
-
-
 def save_topic(topic: Topic, form) -> Topic:
     name = form.name.data.strip()
-    if _name_taken(topic.customer_id, name, topic.id):
-        raise Problem(409, f"A topic named {name!r} already exists.")
+    ensure_unique_name(topic, name)
     topic.name = name
     topic.description = (form.description.data or "").strip() or None
     topic.is_active = bool(form.isActive.data)

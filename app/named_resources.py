@@ -1,0 +1,103 @@
+"""Small tenant-scoped records with a unique name (topics, channels): their API written once.
+
+Each feature describes itself with a NamedResource; `crud_blueprint` gives it list, create,
+read, partial update and delete with the same rules, status codes and OpenAPI descriptions.
+"""
+from dataclasses import dataclass
+from typing import Callable
+
+from flask import Blueprint, jsonify, url_for
+from sqlalchemy import func, select
+
+from app.auth.policies import authenticated, requires
+from app.extensions import db
+from app.jsonforms import read_json_object, validate_json
+from app.openapi import documented, page_params, paginated
+from app.pagination import page_query, paginate, paginated_result
+from app.problems import Problem
+from app.tenancy import current_customer_id, get_scoped_or_404, scoped
+
+
+@dataclass(frozen=True)
+class NamedResource:
+    model: type
+    form: type
+    noun: str            # "topic"
+    id_field: str        # "topicID" in bodies
+    id_param: str        # "topic_id" in routes
+    schema: dict         # the read DTO's JSON schema
+    sortable: dict       # sortBy whitelist
+    stored_values: Callable  # record -> {DTO name: value}, what a partial update starts from
+    save: Callable           # (record, form) -> record; flushes
+    delete: Callable         # record -> None; raises a 409 Problem while still in use
+
+
+def ensure_unique_name(record, name: str) -> None:
+    """409 when another record of this tenant already has the name."""
+    model = type(record)
+    clash = select(func.count()).select_from(model).where(model.customer_id == record.customer_id, model.name == name)
+    if record.id is not None:
+        clash = clash.where(model.id != record.id)
+    if db.session.scalar(clash):
+        raise Problem(409, f"A {model.__tablename__} named {name!r} already exists.")
+
+
+def crud_blueprint(name: str, url_prefix: str, r: NamedResource) -> Blueprint:
+    bp = Blueprint(name, __name__, url_prefix=url_prefix)
+    plural = f"{r.noun}s"
+    item = f"/<int:{r.id_param}>"
+
+    @documented(summary=f"List {plural} (PaginatedResult)", query=page_params(r.sortable, "Name", page_size=100),
+                responses={200: (f"A page of {plural}", paginated(r.schema))})
+    @authenticated
+    def list_records():
+        query = page_query(r.sortable, "Name", page_size=100)
+        rows, total = paginate(scoped(r.model), query, r.sortable, r.model.id)
+        return jsonify(paginated_result([row.to_dto() for row in rows], total, query))
+
+    @documented(summary=f"Create a {r.noun}", body=r.form,
+                responses={201: (f"Created; Location names the new {r.noun}", r.schema),
+                           409: (f"A {r.noun} with this name exists", None)})
+    @requires("ManageSettings")
+    def create():
+        form, _ = validate_json(r.form, base={"isActive": True})
+        record = r.save(r.model(customer_id=current_customer_id()), form)
+        db.session.commit()
+        response = jsonify(record.to_dto())
+        response.status_code = 201
+        response.headers["Location"] = url_for(".read", **{r.id_param: record.id})
+        return response
+
+    @documented(summary=f"One {r.noun}", responses={200: (r.schema["title"], r.schema)})
+    @authenticated
+    def read(**ids):
+        return jsonify(get_scoped_or_404(r.model, ids[r.id_param]).to_dto())
+
+    @documented(summary=f"Update a {r.noun}: a field left out keeps its value; a {r.id_field} in the body must match the route",
+                body=r.form, partial=True, responses={204: ("Saved", None), 409: (f"A {r.noun} with this name exists", None)})
+    @requires("ManageSettings")
+    def update(**ids):
+        ident = ids[r.id_param]
+        body = read_json_object()
+        if body.get(r.id_field) not in (None, ident):
+            raise Problem(400, f"The body {r.id_field} must match the route id.", {r.id_field: [f"Expected {ident}."]})
+        record = get_scoped_or_404(r.model, ident)
+        form, _ = validate_json(r.form, base=r.stored_values(record), partial=True, body=body)
+        r.save(record, form)
+        db.session.commit()
+        return "", 204
+
+    @documented(summary=f"Delete a {r.noun} that no link or ticket uses",
+                responses={204: ("Deleted", None), 409: ("Still used by links or tickets", None)})
+    @requires("ManageSettings")
+    def delete(**ids):
+        r.delete(get_scoped_or_404(r.model, ids[r.id_param]))
+        db.session.commit()
+        return "", 204
+
+    bp.add_url_rule("", f"list_{plural}", list_records, methods=["GET"])
+    bp.add_url_rule("", "create", create, methods=["POST"])
+    bp.add_url_rule(item, "read", read, methods=["GET"])
+    bp.add_url_rule(item, "update", update, methods=["PUT"])
+    bp.add_url_rule(item, "delete", delete, methods=["DELETE"])
+    return bp
