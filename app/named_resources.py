@@ -8,6 +8,7 @@ from typing import Callable
 
 from flask import Blueprint, jsonify, url_for
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
 from app.auth.policies import authenticated, requires
 from app.extensions import db
@@ -40,6 +41,20 @@ def ensure_unique_name(record, name: str) -> None:
         clash = clash.where(model.id != record.id)
     if db.session.scalar(clash):
         raise Problem(409, f"A {model.__tablename__} named {name!r} already exists.")
+
+
+def delete_unless_used(record, links: int) -> None:
+    """Delete the record, or answer 409 while links or (by foreign key) tickets still use it."""
+    noun = type(record).__tablename__
+    if links:
+        raise Problem(409, f"{noun.title()} {record.name!r} still has {links} linked action(s); "
+                           f"remove them or deactivate the {noun}.")
+    try:
+        with db.session.begin_nested():
+            db.session.delete(record)
+            db.session.flush()
+    except IntegrityError:
+        raise Problem(409, f"{noun.title()} {record.name!r} is still used by tickets; deactivate it instead.") from None
 
 
 def crud_blueprint(name: str, url_prefix: str, r: NamedResource) -> Blueprint:

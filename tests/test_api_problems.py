@@ -4,7 +4,7 @@ from flask import Blueprint
 from app.problems import Problem
 
 
-def _is_problem(response, status):
+def assert_problem(response, status):
     assert response.status_code == status
     assert response.mimetype == "application/problem+json"
     body = response.get_json()
@@ -13,25 +13,25 @@ def _is_problem(response, status):
 
 
 def test_unknown_api_route_is_a_404_problem(api, tenant_a):
-    _is_problem(api(tenant_a.admin).get("/api/NoSuchThing"), 404)
+    assert_problem(api(tenant_a.admin).get("/api/NoSuchThing"), 404)
 
 
 def test_wrong_method_is_a_405_problem(api):
     response = api().get("/api/Auth/login")
-    _is_problem(response, 405)
+    assert_problem(response, 405)
     assert "POST" in response.headers["Allow"]
 
 
 def test_oversized_body_is_a_413_problem(app, api):
     big = "x" * (app.config["MAX_CONTENT_LENGTH"] + 10)
     response = api().post("/api/Auth/login", data='{"email": "' + big + '"}', content_type="application/json")
-    _is_problem(response, 413)
+    assert_problem(response, 413)
 
 
 def test_deeply_nested_json_is_a_400_problem(api):
     body = "[" * 100000 + "]" * 100000
     response = api().post("/api/Auth/login", data=body, content_type="application/json")
-    _is_problem(response, 400)
+    assert_problem(response, 400)
 
 
 def test_unexpected_errors_are_500_problems_without_details():
@@ -53,8 +53,8 @@ def test_unexpected_errors_are_500_problems_without_details():
     app.register_blueprint(bp)
     client = app.test_client()
     response = client.get("/api/Boom/")
-    body = _is_problem(response, 500)
+    body = assert_problem(response, 500)
     assert "secret internals" not in response.get_data(as_text=True)
     assert "Traceback" not in response.get_data(as_text=True)
     assert body["title"] == "An unexpected error occurred."
-    _is_problem(client.get("/api/Boom/conflict"), 409)
+    assert_problem(client.get("/api/Boom/conflict"), 409)

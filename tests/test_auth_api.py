@@ -9,7 +9,6 @@ from joserfc.jwk import OctKey
 
 from app.auth.passwords import hash_password
 from app.channels.models import Channel
-from app.extensions import db
 
 
 def test_login_returns_a_bearer_token(api, tenant_a):

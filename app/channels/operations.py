@@ -2,13 +2,12 @@
 import secrets
 
 from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
 
 from app.actions.models import HookAction, TopicAction
 from app.auth.passwords import hash_password
 from app.channels.models import Channel
 from app.extensions import db
-from app.named_resources import ensure_unique_name
+from app.named_resources import delete_unless_used, ensure_unique_name
 from app.problems import Problem
 from app.timeutil import utcnow
 
@@ -27,14 +26,7 @@ def save_channel(channel: Channel, form) -> Channel:
 def delete_channel(channel: Channel) -> None:
     links = sum(db.session.scalar(select(func.count()).select_from(m).where(
         m.customer_id == channel.customer_id, m.channel_id == channel.id)) for m in (TopicAction, HookAction))
-    if links:
-        raise Problem(409, f"Channel {channel.name!r} still has {links} linked action(s); remove them or deactivate the channel.")
-    try:
-        with db.session.begin_nested():
-            db.session.delete(channel)
-            db.session.flush()
-    except IntegrityError:
-        raise Problem(409, f"Channel {channel.name!r} is still used by tickets; deactivate it instead.") from None
+    delete_unless_used(channel, links)
 
 
 def rotate_secret(channel: Channel) -> str:

@@ -14,6 +14,17 @@ from app.end_users.models import CUSTOMER_TYPES
 UID_TYPE_HELP = "Email, Phone, WhatsApp or another kind of identifier (at most 20 characters)."
 
 
+def normalize_uid(form, field):
+    """The identifier rules of app/end_users/identifiers.py, for any form with uidType and uid."""
+    if form.uidType.errors:
+        return
+    try:
+        kind, value = identifiers.normalize(form.uidType.data, field.data, form.region)
+    except identifiers.InvalidIdentifier as exc:
+        raise ValidationError(str(exc)) from None
+    form.uidType.data, field.data = kind, value
+
+
 class UIDForm(Form):
     """One identifier row of EndUserCreateDTO.uids (a plain Form: it lives inside a FieldList)."""
 
@@ -23,14 +34,7 @@ class UIDForm(Form):
 
     region = identifiers.DEFAULT_REGION  # set by the parent form from its country before validating
 
-    def validate_uid(self, field):
-        if self.uidType.errors:
-            return
-        try:
-            kind, value = identifiers.normalize(self.uidType.data, field.data, self.region)
-        except identifiers.InvalidIdentifier as exc:
-            raise ValidationError(str(exc)) from None
-        self.uidType.data, field.data = kind, value
+    validate_uid = normalize_uid
 
 
 class UIDUpdateForm(UIDForm):
@@ -121,11 +125,4 @@ class AssignUIDForm(FlaskForm):
         super().__init__(*args, **kwargs)
         self.region = region
 
-    def validate_uid(self, field):
-        if self.uidType.errors:
-            return
-        try:
-            kind, value = identifiers.normalize(self.uidType.data, field.data, self.region)
-        except identifiers.InvalidIdentifier as exc:
-            raise ValidationError(str(exc)) from None
-        self.uidType.data, field.data = kind, value
+    validate_uid = normalize_uid
