@@ -6,7 +6,7 @@ read, partial update and delete with the same rules, status codes and OpenAPI de
 from dataclasses import dataclass
 from typing import Callable
 
-from flask import Blueprint, jsonify, url_for
+from flask import Blueprint, flash, jsonify, redirect, url_for
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
@@ -116,3 +116,31 @@ def crud_blueprint(name: str, url_prefix: str, r: NamedResource) -> Blueprint:
     bp.add_url_rule(item, "update", update, methods=["PUT"])
     bp.add_url_rule(item, "delete", delete, methods=["DELETE"])
     return bp
+
+
+def add_dashboard_switches(bp: Blueprint, r: NamedResource) -> None:
+    """The dashboard's POST /<id>/toggle and /<id>/delete for a resource page, back to its index."""
+    label = r.noun.title()
+
+    @requires("ManageSettings")
+    def toggle(**ids):
+        record = get_scoped_or_404(r.model, ids[r.id_param])
+        record.is_active = not record.is_active
+        db.session.commit()
+        flash(f"{label} {record.name} is now {'active' if record.is_active else 'inactive'}.")
+        return redirect(url_for(".index"))
+
+    @requires("ManageSettings")
+    def delete(**ids):
+        record = get_scoped_or_404(r.model, ids[r.id_param])
+        try:
+            r.delete(record)
+        except Problem as problem:
+            flash(problem.title)
+        else:
+            db.session.commit()
+            flash(f"{label} {record.name} deleted.")
+        return redirect(url_for(".index"))
+
+    bp.add_url_rule(f"/<int:{r.id_param}>/toggle", "toggle", toggle, methods=["POST"])
+    bp.add_url_rule(f"/<int:{r.id_param}>/delete", "delete", delete, methods=["POST"])

@@ -4,12 +4,15 @@ from flask import Blueprint, flash, redirect, render_template, url_for
 from app.auth.policies import requires
 from app.channels.forms import ChannelForm
 from app.channels.models import Channel
-from app.channels.operations import delete_channel, rotate_secret, save_channel
+from app.channels.operations import rotate_secret, save_channel
+from app.channels.resource import CHANNELS
 from app.extensions import db
+from app.named_resources import add_dashboard_switches
 from app.problems import Problem
 from app.tenancy import current_customer_id, get_scoped_or_404, scoped
 
 bp = Blueprint("channels", __name__, url_prefix="/channels")
+add_dashboard_switches(bp, CHANNELS)
 
 
 def _page(form, status=200, revealed=None):
@@ -31,30 +34,6 @@ def index():
             flash(f"Channel {channel.name} created.")
             return redirect(url_for(".index"))
     return _page(form, 400 if form.errors else 200)
-
-
-@bp.post("/<int:channel_id>/toggle")
-@requires("ManageSettings")
-def toggle(channel_id: int):
-    channel = get_scoped_or_404(Channel, channel_id)
-    channel.is_active = not channel.is_active
-    db.session.commit()
-    flash(f"Channel {channel.name} is now {'active' if channel.is_active else 'inactive'}.")
-    return redirect(url_for(".index"))
-
-
-@bp.post("/<int:channel_id>/delete")
-@requires("ManageSettings")
-def delete(channel_id: int):
-    channel = get_scoped_or_404(Channel, channel_id)
-    try:
-        delete_channel(channel)
-    except Problem as problem:
-        flash(problem.title)
-    else:
-        db.session.commit()
-        flash(f"Channel {channel.name} deleted.")
-    return redirect(url_for(".index"))
 
 
 @bp.post("/<int:channel_id>/rotate-secret")

@@ -1,14 +1,5 @@
 """/api/Topics: minimal topic management, so links can be made without demo data."""
-from app.named_resources import NamedResource, crud_blueprint
-from app.topics.forms import TopicForm
-from app.topics.models import TOPIC_SCHEMA, Topic
-from app.topics.operations import delete_topic, save_topic
-
-TOPICS = NamedResource(
-    model=Topic, form=TopicForm, noun="topic", id_field="topicID", id_param="topic_id", schema=TOPIC_SCHEMA,
-    sortable={"Name": Topic.name, "TopicID": Topic.id, "IsActive": Topic.is_active},
-    stored_values=lambda t: {"name": t.name, "description": t.description, "isActive": t.is_active},
-    save=save_topic, delete=delete_topic,
-)
+from app.named_resources import crud_blueprint
+from app.topics.resource import TOPICS
 
 bp = crud_blueprint("api_topics", "/api/Topics", TOPICS)
