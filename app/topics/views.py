@@ -2,7 +2,6 @@
 from flask import Blueprint, flash, redirect, render_template, url_for
 
 from app.auth.policies import requires
-from app.topics.resource import TOPICS
 from app.extensions import db
 from app.named_resources import add_dashboard_switches
 from app.problems import Problem
@@ -10,6 +9,7 @@ from app.tenancy import current_customer_id, scoped
 from app.topics.forms import TopicForm
 from app.topics.models import Topic
 from app.topics.operations import save_topic
+from app.topics.resource import TOPICS
 
 bp = Blueprint("topics", __name__, url_prefix="/topics")
 add_dashboard_switches(bp, TOPICS)
