@@ -104,6 +104,18 @@ def make_tenant(app):
 
 
 @pytest.fixture
+def demo_tenant(app) -> int:
+    """The demo tenant (every tenant-scoped model has rows); its customer id."""
+    from app.demo import load_demo
+
+    with app.app_context():
+        customer_id = load_demo().id
+        db.session.commit()
+        db.session.remove()
+    return customer_id
+
+
+@pytest.fixture
 def tenant_a(make_tenant) -> Tenant:
     return make_tenant("Alpha Support", subscription_level=2)
 

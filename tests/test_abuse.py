@@ -22,7 +22,7 @@ from app.auth.forms import LoginForm, PhoneLoginForm
 from app.channels.forms import ChannelForm
 from app.customers.forms import CustomerUpdateForm
 from app.customers.models import SECRET_FIELDS, Customer
-from app.demo import DEMO_ADMIN, DEMO_PASSWORD, load_demo
+from app.demo import DEMO_ADMIN, DEMO_PASSWORD
 from app.end_users.forms import AssignUIDForm, EndUserCreateForm, EndUserUpdateForm
 from app.end_users.models import EndUser
 from app.extensions import db
@@ -296,14 +296,9 @@ def test_injection_strings_are_stored_as_sent_and_rendered_escaped(app, world, t
 # ---- CSRF on every dashboard form -------------------------------------------------------------------
 
 @pytest.fixture
-def demo_admin(app, dashboard):
-    with app.app_context():
-        customer = load_demo()
-        db.session.commit()
-        cid = customer.id
-        db.session.remove()
-    rep = Rep(0, cid, DEMO_ADMIN, "Admin", DEMO_PASSWORD)
-    return cid, dashboard(rep)
+def demo_admin(demo_tenant, dashboard):
+    rep = Rep(0, demo_tenant, DEMO_ADMIN, "Admin", DEMO_PASSWORD)
+    return demo_tenant, dashboard(rep)
 
 
 def _own_ids(app, customer_id: int) -> dict:

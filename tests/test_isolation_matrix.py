@@ -23,7 +23,6 @@ from werkzeug.routing.converters import IntegerConverter
 
 from app.actions.models import Action, HookAction, TopicAction
 from app.channels.models import Channel
-from app.demo import load_demo
 from app.documents.models import Document
 from app.end_users.models import EndUser, EndUserUID
 from app.extensions import db
@@ -218,12 +217,10 @@ CASES = [
 # ---- Fixtures -------------------------------------------------------------------------------
 
 @pytest.fixture
-def demo(app):
+def demo(app, demo_tenant):
     """Tenant A: the demo tenant, and the ids B will aim at."""
+    cid = demo_tenant
     with app.app_context():
-        customer = load_demo()
-        db.session.commit()
-        cid = customer.id
 
         def first(stmt):
             return db.session.scalars(stmt.limit(1)).one()

@@ -4,20 +4,8 @@ from sqlalchemy import inspect as sa_inspect
 from werkzeug.exceptions import NotFound
 
 from app.auth.tokens import Principal
-from app.demo import load_demo
 from app.extensions import db
 from app.tenancy import get_scoped, get_scoped_or_404, scoped, tenant_models
-
-
-@pytest.fixture
-def demo_tenant(app, make_tenant):
-    """A fully populated tenant: every tenant-scoped model has rows."""
-    with app.app_context():
-        customer = load_demo()
-        db.session.commit()
-        customer_id = customer.id
-        db.session.remove()
-    return customer_id
 
 
 def _as_customer(app, customer_id):
