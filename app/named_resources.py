@@ -78,10 +78,7 @@ def crud_blueprint(name: str, url_prefix: str, r: NamedResource) -> Blueprint:
         form, _ = validate_json(r.form, base={"isActive": True})
         record = r.save(r.model(customer_id=current_customer_id()), form)
         db.session.commit()
-        response = jsonify(record.to_dto())
-        response.status_code = 201
-        response.headers["Location"] = url_for(".read", **{r.id_param: record.id})
-        return response
+        return jsonify(record.to_dto()), 201, {"Location": url_for(".read", **{r.id_param: record.id})}
 
     @documented(summary=f"One {r.noun}", responses={200: (r.schema["title"], r.schema)})
     @authenticated

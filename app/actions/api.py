@@ -84,10 +84,7 @@ def create():
     form, body = validate_json(ActionForm, base={"isActive": True})
     action = create_action(current_customer_id(), form, secrets_in(body), representative_time_zone())
     db.session.commit()
-    response = jsonify(action_dto(action))
-    response.status_code = 201
-    response.headers["Location"] = url_for(".read", action_id=action.id)
-    return response
+    return jsonify(action_dto(action)), 201, {"Location": url_for(".read", action_id=action.id)}
 
 
 @bp.get("/available")

@@ -126,10 +126,7 @@ def create_one(kind: LinkKind):
     form, _ = validate_json(kind.form)
     link = create_link(kind.model, current_customer_id(), kind.values(form))
     db.session.commit()
-    response = jsonify(kind.dto(link))
-    response.status_code = 201
-    response.headers["Location"] = url_for(f".read_{kind.name}", link_id=link.id)
-    return response
+    return jsonify(kind.dto(link)), 201, {"Location": url_for(f".read_{kind.name}", link_id=link.id)}
 
 
 def _json_array() -> list:
@@ -173,9 +170,7 @@ def create_bulk(kind: LinkKind):
             raise Problem(409, f"Item [{index}]: this action is already in that list; nothing was created.",
                           index=index) from None
     db.session.commit()
-    response = jsonify([kind.dto(link) for link in created])
-    response.status_code = 201
-    return response
+    return jsonify([kind.dto(link) for link in created]), 201
 
 
 def read_one(kind: LinkKind, link_id: int):

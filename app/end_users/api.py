@@ -91,10 +91,7 @@ def create():
     form, _ = validate_json(EndUserCreateForm)
     end_user = create_end_user(current_customer_id(), form.data)
     db.session.commit()
-    response = jsonify(_one(end_user))
-    response.status_code = 201
-    response.headers["Location"] = url_for(".get", end_user_id=end_user.id)
-    return response
+    return jsonify(_one(end_user)), 201, {"Location": url_for(".get", end_user_id=end_user.id)}
 
 
 @bp.get("/EndUsers/<int:end_user_id>")
@@ -189,8 +186,5 @@ def assign():
     uid, created = assign_uid(end_user, form.uidType.data, form.uid.data, form.isPrimary.data)
     db.session.commit()
     if created:
-        response = jsonify(uid_dto(uid))
-        response.status_code = 201
-        response.headers["Location"] = url_for(".get", end_user_id=end_user.id)
-        return response
+        return jsonify(uid_dto(uid)), 201, {"Location": url_for(".get", end_user_id=end_user.id)}
     return jsonify({"message": "This identifier is already linked to this end user.", **uid_dto(uid)})
