@@ -115,6 +115,20 @@ def crud_blueprint(name: str, url_prefix: str, r: NamedResource) -> Blueprint:
     return bp
 
 
+def create_from_page(r: NamedResource, form):
+    """The resource page's create form: the new record, or None (errors, a name clash, at the fields)."""
+    if not form.validate_on_submit():
+        return None
+    try:
+        record = r.save(r.model(customer_id=current_customer_id()), form)
+    except Problem as problem:
+        form.name.errors.append(problem.title)
+        return None
+    db.session.commit()
+    flash(f"{r.noun.title()} {record.name} created.")
+    return record
+
+
 def add_dashboard_switches(bp: Blueprint, r: NamedResource) -> None:
     """The dashboard's POST /<id>/toggle and /<id>/delete for a resource page, back to its index."""
     label = r.noun.title()

@@ -147,3 +147,18 @@ def test_channels_page_rotates_a_phone_secret_once(dashboard, tenant_a, client):
     assert secret not in web.get("/channels/").get_data(as_text=True)
     login = client.post("/api/Auth/phone-login", json={"channelID": channel_id, "channelSecret": secret})
     assert login.status_code == 200
+
+
+@pytest.mark.parametrize("path, data", [
+    ("/topics/", {"name": "Billing", "description": "Invoices", "isActive": "y"}),
+    ("/channels/", {"name": "Support mail", "channelType": "Email", "isActive": "y"}),
+])
+def test_resource_page_creates_and_shows_a_name_clash_at_the_field(dashboard, tenant_a, path, data):
+    web = dashboard(tenant_a.admin)
+    created = web.post(path, data=data)
+    assert created.status_code == 302
+    assert f"{data['name']} created." in web.get(path).get_data(as_text=True)
+    clash = web.post(path, data=data)
+    html = clash.get_data(as_text=True)
+    assert clash.status_code == 400
+    assert "already exists" in html and 'value="' + data["name"] + '"' in html

@@ -4,12 +4,12 @@ from flask import Blueprint, flash, redirect, render_template, url_for
 from app.auth.policies import requires
 from app.channels.forms import ChannelForm
 from app.channels.models import Channel
-from app.channels.operations import rotate_secret, save_channel
+from app.channels.operations import rotate_secret
 from app.channels.resource import CHANNELS
 from app.extensions import db
-from app.named_resources import add_dashboard_switches
+from app.named_resources import add_dashboard_switches, create_from_page
 from app.problems import Problem
-from app.tenancy import current_customer_id, get_scoped_or_404, scoped
+from app.tenancy import get_scoped_or_404, scoped
 
 bp = Blueprint("channels", __name__, url_prefix="/channels")
 add_dashboard_switches(bp, CHANNELS)
@@ -24,15 +24,8 @@ def _page(form, status=200, revealed=None):
 @requires("ManageSettings")
 def index():
     form = ChannelForm(data={"isActive": True})
-    if form.validate_on_submit():
-        try:
-            channel = save_channel(Channel(customer_id=current_customer_id()), form)
-        except Problem as problem:
-            form.name.errors.append(problem.title)
-        else:
-            db.session.commit()
-            flash(f"Channel {channel.name} created.")
-            return redirect(url_for(".index"))
+    if create_from_page(CHANNELS, form):
+        return redirect(url_for(".index"))
     return _page(form, 400 if form.errors else 200)
 
 

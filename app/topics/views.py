@@ -1,14 +1,12 @@
 """Dashboard: a small page to manage topics."""
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, redirect, render_template, url_for
 
 from app.auth.policies import requires
 from app.extensions import db
-from app.named_resources import add_dashboard_switches
-from app.problems import Problem
-from app.tenancy import current_customer_id, scoped
+from app.named_resources import add_dashboard_switches, create_from_page
+from app.tenancy import scoped
 from app.topics.forms import TopicForm
 from app.topics.models import Topic
-from app.topics.operations import save_topic
 from app.topics.resource import TOPICS
 
 bp = Blueprint("topics", __name__, url_prefix="/topics")
@@ -19,14 +17,7 @@ add_dashboard_switches(bp, TOPICS)
 @requires("ManageSettings")
 def index():
     form = TopicForm(data={"isActive": True})
-    if form.validate_on_submit():
-        try:
-            topic = save_topic(Topic(customer_id=current_customer_id()), form)
-        except Problem as problem:
-            form.name.errors.append(problem.title)
-        else:
-            db.session.commit()
-            flash(f"Topic {topic.name} created.")
-            return redirect(url_for(".index"))
+    if create_from_page(TOPICS, form):
+        return redirect(url_for(".index"))
     topics = db.session.scalars(scoped(Topic).order_by(Topic.name)).all()
     return render_template("topics/index.html", form=form, topics=topics), 400 if form.errors else 200
