@@ -70,7 +70,10 @@ def test_reorder_with_the_keyboard_only(page, live_server, login, tenant_a, hook
     page.keyboard.press("Enter")
     expect(panel.locator(".order-row .name").first).to_have_text("Third step")
     expect(page.locator(".toast-success").last).to_contain_text("Order saved.")
+    # at the top, focus moves to the row's Move down; wait for it so it cannot steal the next focus
+    expect(panel.get_by_role("button", name="Move Third step down")).to_be_focused()
     panel.get_by_role("button", name="Move First step down").focus()
+    expect(panel.get_by_role("button", name="Move First step down")).to_be_focused()
     _settled(page)
     page.keyboard.press("Space")
     expect(panel.locator(".order-row .name").nth(2)).to_have_text("First step")
