@@ -1,7 +1,9 @@
 """Switchboard: the admin console and JSON API of an AI customer-service platform."""
 from flask import Flask
 
+from app import sqlite  # noqa: F401  (SQLite connection and transaction setup)
 from app.extensions import csrf, db, htmx, limiter, login_manager, migrate
+from app.unit_of_work import TransactionalFlask
 from config import config_from_env
 
 API_BLUEPRINTS = (
@@ -26,7 +28,7 @@ DASHBOARD_BLUEPRINTS = (
 
 
 def create_app(config_class=None) -> Flask:
-    app = Flask(
+    app = TransactionalFlask(
         __name__,
         template_folder="../templates",
         static_folder="../static",
@@ -48,11 +50,13 @@ def create_app(config_class=None) -> Flask:
     from app.cli import register_cli
     from app.errors import register_error_handlers
     from app.jsonforms import refuse_control_characters
+    from app.request_scope import register_request_scope
     from app.security import register_security_headers
     from app.templating import register_template_helpers
 
     register_error_handlers(app)
     app.before_request(refuse_control_characters)  # after CSRF: a missing token is still the first error
+    register_request_scope(app)
     register_security_headers(app)
     register_template_helpers(app)
     register_cli(app)

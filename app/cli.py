@@ -1,12 +1,22 @@
-"""Command line: flask --app wsgi create-customer | create-representative | demo."""
+"""Command line: flask --app wsgi create-customer | create-representative | demo.
+
+Each command is one unit of work (app/unit_of_work.py) done by the command-line actor.
+"""
 import json
 
 import click
 from flask import Flask
-from sqlalchemy.exc import IntegrityError
 
+from app.actors import Actor
 from app.auth.models import ROLES
+from app.domain_errors import DomainError
 from app.extensions import db
+from app.unit_of_work import unit_of_work
+
+
+def _refusal(error: DomainError) -> click.ClickException:
+    messages = [m for found in error.errors.values() for m in found]
+    return click.ClickException(" ".join(messages) or error.title)
 
 
 def register_cli(app: Flask) -> None:
@@ -20,11 +30,11 @@ def register_cli(app: Flask) -> None:
         from app.customers.operations import create_customer
 
         try:
-            customer, admin = create_customer(name, admin_email, admin_password, subscription_level)
-            db.session.commit()
-        except IntegrityError:
-            db.session.rollback()
-            raise click.ClickException("A customer with that name or a representative with that e-mail exists.")
+            with unit_of_work():
+                customer, admin = create_customer(Actor.cli("create-customer"), name, admin_email, admin_password,
+                                                  subscription_level)
+        except DomainError as error:
+            raise _refusal(error) from None
         click.echo(json.dumps({"customerID": customer.id, "representativeID": admin.id}))
 
     @app.cli.command("create-representative")
@@ -37,14 +47,13 @@ def register_cli(app: Flask) -> None:
         from app.auth.operations import create_representative
         from app.customers.models import Customer
 
-        if db.session.get(Customer, customer_id) is None:
-            raise click.ClickException(f"No customer with id {customer_id}.")
         try:
-            rep = create_representative(customer_id, email, password, role=role)
-            db.session.commit()
-        except IntegrityError:
-            db.session.rollback()
-            raise click.ClickException("A representative with that e-mail exists.")
+            with unit_of_work():
+                if db.session.get(Customer, customer_id) is None:
+                    raise click.ClickException(f"No customer with id {customer_id}.")
+                rep = create_representative(customer_id, Actor.cli("create-representative"), email, password, role=role)
+        except DomainError as error:
+            raise _refusal(error) from None
         click.echo(json.dumps({"representativeID": rep.id}))
 
     @app.cli.command("demo")
@@ -52,8 +61,8 @@ def register_cli(app: Flask) -> None:
         """Fill (or refill) the demo tenant and print how to log in."""
         from app.demo import DEMO_ADMIN, DEMO_AGENT, DEMO_PASSWORD, load_demo
 
-        customer = load_demo()
-        db.session.commit()
+        with unit_of_work():
+            customer = load_demo()
         click.echo(f"Demo tenant '{customer.name}' is ready (customerID {customer.id}).")
         click.echo(f"Sign in as {DEMO_ADMIN} (Admin) or {DEMO_AGENT} (Agent), password: {DEMO_PASSWORD}")
 

@@ -9,6 +9,7 @@ from datetime import timedelta
 import phonenumbers
 from sqlalchemy import delete, select
 
+from app.actors import Actor
 from app.actions.models import Action, CustomFieldDefinition, HookAction, TopicAction
 from app.auth.operations import create_representative
 from app.auth.passwords import hash_password
@@ -23,6 +24,7 @@ from app.tickets.models import Ticket, TicketMessage, ticket_topic
 from app.timeutil import utcnow
 from app.topics.models import Topic
 
+DEMO_ACTOR = Actor.cli("demo")
 DEMO_NAME = "Demo Support Co"
 DEMO_ADMIN = "admin@demo.example.com"
 DEMO_AGENT = "agent@demo.example.com"
@@ -68,9 +70,9 @@ def load_demo() -> Customer:
     db.session.execute(delete(Customer).where(Customer.name == DEMO_NAME))
     db.session.flush()
     rng = random.Random(2026)
-    customer, admin = create_customer(DEMO_NAME, DEMO_ADMIN, DEMO_PASSWORD, subscription_level=2)
+    customer, admin = create_customer(DEMO_ACTOR, DEMO_NAME, DEMO_ADMIN, DEMO_PASSWORD, subscription_level=2)
     admin.name = "Ada Admin"
-    create_representative(customer.id, DEMO_AGENT, DEMO_PASSWORD, role="Agent", name="Aiden Agent")
+    create_representative(customer.id, DEMO_ACTOR, DEMO_AGENT, DEMO_PASSWORD, role="Agent", name="Aiden Agent")
     _settings(customer, admin)
     topics = _topics(customer)
     channels = _channels(customer)

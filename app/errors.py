@@ -1,19 +1,51 @@
-"""Errors: problem+json under /api, friendly pages on the dashboard, never a stack trace."""
-from flask import Flask, redirect, render_template, request, url_for
+"""Errors, mapped once: problem+json under /api, a toast or a friendly page on the dashboard,
+never a stack trace.
+
+Domain errors (app/domain_errors.py) and database constraint violations (app/db_conflicts.py)
+become 400/404/409; a SQLite lock that outlasted the busy timeout becomes 503 with Retry-After.
+"""
+from urllib.parse import urlsplit
+
+from flask import Flask, flash, redirect, render_template, request, url_for
 from flask_wtf.csrf import CSRFError
+from htmx_flask import make_response as htmx_response
+from sqlalchemy.exc import IntegrityError, OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
-from app.problems import Problem, from_http_exception, problem_response
+from app.db_conflicts import conflict_from
+from app.domain_errors import Conflict, DomainError, Invalid, NotFound
+from app.problems import from_http_exception, problem_response
+from app.sqlite import is_locked_error
+
+STATUS = {Invalid: 400, NotFound: 404, Conflict: 409}
+LOCKED_RETRY_AFTER = 2
 
 
 def is_api_request() -> bool:
     return request.path == "/api" or request.path.startswith("/api/")
 
 
+def status_of(exc: DomainError) -> int:
+    return next((STATUS[cls] for cls in type(exc).__mro__ if cls in STATUS), 400)
+
+
 def register_error_handlers(app: Flask) -> None:
-    @app.errorhandler(Problem)
-    def _problem(exc: Problem):
-        return problem_response(exc.status, exc.title, exc.errors, **exc.extra)
+    @app.errorhandler(DomainError)
+    def _domain(exc: DomainError):
+        return _answer(status_of(exc), exc.title, exc.errors, **exc.extra)
+
+    @app.errorhandler(IntegrityError)
+    def _integrity(exc: IntegrityError):
+        app.logger.info("Constraint violation answered 409 on %s %s: %s", request.method, request.path, exc.orig)
+        return _domain(conflict_from(exc))
+
+    @app.errorhandler(OperationalError)
+    def _operational(exc: OperationalError):
+        if not is_locked_error(exc):
+            return _unexpected(exc)
+        app.logger.warning("Database locked on %s %s", request.method, request.path)
+        return _answer(503, "The database is busy. Try again in a moment.",
+                       headers={"Retry-After": str(LOCKED_RETRY_AFTER)})
 
     @app.errorhandler(CSRFError)
     def _csrf(exc: CSRFError):
@@ -37,14 +69,48 @@ def register_error_handlers(app: Flask) -> None:
         return _page(500, None)
 
 
+def _answer(status: int, title: str, errors: dict | None = None, headers: dict | None = None, **extra):
+    """The one answer to a refusal: problem+json for the API; on the dashboard an error toast
+    (htmx), a flashed message back on the page the form was on (a plain post), or a page."""
+    if is_api_request():
+        response = problem_response(status, title, errors, **extra)
+        response.headers.update(headers or {})
+        return response
+    if errors:  # people read the reasons, not the summary
+        title = " ".join(m for messages in errors.values() for m in messages)
+    if request.htmx:
+        response = htmx_response("", status, trigger={"toast": {"message": title, "level": "error"}})
+        response.headers.update(headers or {})
+        return response
+    back = _same_site_referrer()
+    if request.method == "POST" and back:
+        flash(title, "error")
+        return redirect(back)
+    message = MESSAGES[404] if status == 404 and title == NotFound.DEFAULT else title
+    body, status, page_headers = _page(status, message)
+    return body, status, {**page_headers, **(headers or {})}
+
+
+def _same_site_referrer() -> str | None:
+    referrer = request.referrer
+    if not referrer:
+        return None
+    parts = urlsplit(referrer)
+    if parts.netloc and parts.netloc != request.host:
+        return None
+    return parts.path + (f"?{parts.query}" if parts.query else "")
+
+
 MESSAGES = {
     400: "The request could not be understood.",
     403: "You do not have access to this page. Ask an administrator of your account.",
     404: "This page does not exist, or it belongs to another account.",
     405: "This page does not accept that kind of request.",
+    409: "This change clashes with another one.",
     413: "What you sent is too large.",
     429: "Too many attempts. Wait a moment and try again.",
     500: "Something went wrong on our side. The error has been logged.",
+    503: "The service is busy. Try again in a moment.",
 }
 
 

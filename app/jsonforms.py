@@ -14,11 +14,12 @@ import re
 from flask import abort, request
 from jsonschema import Draft202012Validator
 from werkzeug.datastructures import MultiDict
+from werkzeug.exceptions import BadRequest, UnsupportedMediaType
 from wtforms import fields as f
 from wtforms import validators as v
 from wtforms.fields.core import UnboundField
 
-from app.problems import Problem, ValidationProblem
+from app.domain_errors import Invalid
 
 _SKIPPED = (f.SubmitField,)
 
@@ -166,7 +167,7 @@ def refuse_control_characters() -> None:
     if not bad:
         return
     if request.path == "/api" or request.path.startswith("/api/"):
-        raise ValidationProblem({key: [CONTROL_MESSAGE] for key in bad})
+        raise Invalid({key: [CONTROL_MESSAGE] for key in bad})
     abort(400)
 
 
@@ -178,7 +179,7 @@ def check_types(body, schema: dict) -> None:
     for where in _with_control_characters(body):
         errors.setdefault(_path(where) or "body", []).append(CONTROL_MESSAGE)
     if errors:
-        raise ValidationProblem(errors)
+        raise Invalid(errors)
 
 
 def flatten(value, prefix: str = "", out: MultiDict | None = None) -> MultiDict:
@@ -225,18 +226,25 @@ def form_errors(errors: dict, prefix: str = "") -> dict[str, list[str]]:
 
 def read_json_object() -> dict:
     """The request body as a JSON object, or a 415/400 problem."""
+    body = read_json(required=True)
+    if not isinstance(body, dict):
+        raise BadRequest("The request body must be a JSON object.")
+    return body
+
+
+def read_json(required: bool = True):
+    """The request body parsed as JSON, or a 415/400 answer."""
     if not request.is_json:
-        raise Problem(415, "Unsupported media type: send application/json.")
+        raise UnsupportedMediaType("Unsupported media type: send application/json.")
     raw = request.get_data(cache=True)
     if not raw.strip():
-        raise Problem(400, "A JSON body is required.")
+        if not required:
+            return None
+        raise BadRequest("A JSON body is required.")
     try:
-        body = json.loads(raw)
+        return json.loads(raw)
     except (ValueError, RecursionError):
-        raise Problem(400, "The request body is not valid JSON.") from None
-    if not isinstance(body, dict):
-        raise Problem(400, "The request body must be a JSON object.")
-    return body
+        raise BadRequest("The request body is not valid JSON.") from None
 
 
 def validate_json(form_cls, *, base: dict | None = None, partial: bool = False, body: dict | None = None, **form_kwargs):
@@ -249,5 +257,5 @@ def validate_json(form_cls, *, base: dict | None = None, partial: bool = False, 
     merged = {**(base or {}), **body}
     form = form_cls(formdata=flatten(merged), meta={"csrf": False}, **form_kwargs)
     if not form.validate():
-        raise ValidationProblem(form_errors(form.errors))
+        raise Invalid(form_errors(form.errors))
     return form, body

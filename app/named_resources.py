@@ -2,6 +2,7 @@
 
 Each feature describes itself with a NamedResource; `crud_blueprint` gives it list, create,
 read, partial update and delete with the same rules, status codes and OpenAPI descriptions.
+The writes themselves are the feature's operations; the helpers they share live here too.
 """
 from dataclasses import dataclass
 from typing import Callable
@@ -11,12 +12,14 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from app.auth.policies import authenticated, requires
+from app.domain_errors import Conflict, DomainError, Invalid, StillReferenced
 from app.extensions import db
 from app.jsonforms import read_json_object, validate_json
 from app.openapi import documented, page_params, paginated
 from app.pagination import page_query, paginate, paginated_result
-from app.problems import Problem
-from app.tenancy import current_customer_id, get_scoped_or_404, scoped
+from app.request_scope import current_customer_id, current_scope
+from app.tenancy import get_scoped_or_404, scoped
+from app.unit_of_work import attempt
 
 
 @dataclass(frozen=True)
@@ -29,33 +32,54 @@ class NamedResource:
     schema: dict         # the read DTO's JSON schema
     sortable: dict       # sortBy whitelist
     stored_values: Callable  # record -> {DTO name: value}, what a partial update starts from
-    save: Callable           # (record, form) -> record; flushes
-    delete: Callable         # record -> None; raises a 409 Problem while still in use
+    create: Callable         # operation (customer_id, actor, values) -> record
+    update: Callable         # operation (customer_id, actor, record, values) -> record
+    set_active: Callable     # operation (customer_id, actor, record, active)
+    delete: Callable         # operation (customer_id, actor, record); StillReferenced while in use
 
+
+# ---- Shared by the operations -----------------------------------------------------------
 
 def ensure_unique_name(record, name: str) -> None:
-    """409 when another record of this tenant already has the name."""
+    """Conflict when another record of this tenant already has the name."""
     model = type(record)
     clash = select(func.count()).select_from(model).where(model.customer_id == record.customer_id, model.name == name)
     if record.id is not None:
         clash = clash.where(model.id != record.id)
     if db.session.scalar(clash):
-        raise Problem(409, f"A {model.__tablename__} named {name!r} already exists.")
+        title = f"A {model.__tablename__} named {name!r} already exists."
+        raise Conflict(title, {"name": [title]})
+
+
+def save_named(record, values: dict, apply: Callable):
+    """Apply the values, refuse a name another record has, flush."""
+    ensure_unique_name(record, values["name"].strip())
+    apply(record, values)
+    db.session.add(record)
+    db.session.flush()
+    return record
+
+
+def set_active(record, active: bool) -> None:
+    record.is_active = active
+    db.session.flush()
 
 
 def delete_unless_used(record, links: int) -> None:
-    """Delete the record, or answer 409 while links or (by foreign key) tickets still use it."""
+    """Delete the record, or StillReferenced while links or (by foreign key) tickets still use it."""
     noun = type(record).__tablename__
     if links:
-        raise Problem(409, f"{noun.title()} {record.name!r} still has {links} linked action(s); "
-                           f"remove them or deactivate the {noun}.")
+        raise StillReferenced(f"{noun.title()} {record.name!r} still has {links} linked action(s); "
+                              f"remove them or deactivate the {noun}.")
     try:
         with db.session.begin_nested():
             db.session.delete(record)
             db.session.flush()
     except IntegrityError:
-        raise Problem(409, f"{noun.title()} {record.name!r} is still used by tickets; deactivate it instead.") from None
+        raise StillReferenced(f"{noun.title()} {record.name!r} is still used by tickets; deactivate it instead.") from None
 
+
+# ---- The API ------------------------------------------------------------------------------
 
 def crud_blueprint(name: str, url_prefix: str, r: NamedResource) -> Blueprint:
     bp = Blueprint(name, __name__, url_prefix=url_prefix)
@@ -67,7 +91,7 @@ def crud_blueprint(name: str, url_prefix: str, r: NamedResource) -> Blueprint:
     @authenticated
     def list_records():
         query = page_query(r.sortable, "Name", page_size=100)
-        rows, total = paginate(scoped(r.model), query, r.sortable, r.model.id)
+        rows, total = paginate(scoped(r.model, current_customer_id()), query, r.sortable, r.model.id)
         return jsonify(paginated_result([row.to_dto() for row in rows], total, query))
 
     @documented(summary=f"Create a {r.noun}", body=r.form,
@@ -76,35 +100,34 @@ def crud_blueprint(name: str, url_prefix: str, r: NamedResource) -> Blueprint:
     @requires("ManageSettings")
     def create():
         form, _ = validate_json(r.form, base={"isActive": True})
-        record = r.save(r.model(customer_id=current_customer_id()), form)
-        db.session.commit()
+        record = r.create(*current_scope(), form.data)
         return jsonify(record.to_dto()), 201, {"Location": url_for(".read", **{r.id_param: record.id})}
 
     @documented(summary=f"One {r.noun}", responses={200: (r.schema["title"], r.schema)})
     @authenticated
     def read(**ids):
-        return jsonify(get_scoped_or_404(r.model, ids[r.id_param]).to_dto())
+        return jsonify(get_scoped_or_404(r.model, current_customer_id(), ids[r.id_param]).to_dto())
 
     @documented(summary=f"Update a {r.noun}: a field left out keeps its value; a {r.id_field} in the body must match the route",
                 body=r.form, partial=True, responses={204: ("Saved", None), 409: (f"A {r.noun} with this name exists", None)})
     @requires("ManageSettings")
     def update(**ids):
+        customer_id, actor = current_scope()
         ident = ids[r.id_param]
         body = read_json_object()
         if body.get(r.id_field) not in (None, ident):
-            raise Problem(400, f"The body {r.id_field} must match the route id.", {r.id_field: [f"Expected {ident}."]})
-        record = get_scoped_or_404(r.model, ident)
+            raise Invalid({r.id_field: [f"Expected {ident}."]}, f"The body {r.id_field} must match the route id.")
+        record = get_scoped_or_404(r.model, customer_id, ident)
         form, _ = validate_json(r.form, base=r.stored_values(record), partial=True, body=body)
-        r.save(record, form)
-        db.session.commit()
+        r.update(customer_id, actor, record, form.data)
         return "", 204
 
     @documented(summary=f"Delete a {r.noun} that no link or ticket uses",
                 responses={204: ("Deleted", None), 409: ("Still used by links or tickets", None)})
     @requires("ManageSettings")
     def delete(**ids):
-        r.delete(get_scoped_or_404(r.model, ids[r.id_param]))
-        db.session.commit()
+        customer_id, actor = current_scope()
+        r.delete(customer_id, actor, get_scoped_or_404(r.model, customer_id, ids[r.id_param]))
         return "", 204
 
     bp.add_url_rule("", f"list_{plural}", list_records, methods=["GET"])
@@ -115,16 +138,18 @@ def crud_blueprint(name: str, url_prefix: str, r: NamedResource) -> Blueprint:
     return bp
 
 
+# ---- The dashboard --------------------------------------------------------------------------
+
 def create_from_page(r: NamedResource, form):
     """The resource page's create form: the new record, or None (errors, a name clash, at the fields)."""
     if not form.validate_on_submit():
         return None
     try:
-        record = r.save(r.model(customer_id=current_customer_id()), form)
-    except Problem as problem:
-        form.name.errors.append(problem.title)
+        with attempt():
+            record = r.create(*current_scope(), form.data)
+    except DomainError as refusal:
+        form.name.errors.append(refusal.title)
         return None
-    db.session.commit()
     flash(f"{r.noun.title()} {record.name} created.")
     return record
 
@@ -135,22 +160,24 @@ def add_dashboard_switches(bp: Blueprint, r: NamedResource) -> None:
 
     @requires("ManageSettings")
     def toggle(**ids):
-        record = get_scoped_or_404(r.model, ids[r.id_param])
-        record.is_active = not record.is_active
-        db.session.commit()
+        customer_id, actor = current_scope()
+        record = get_scoped_or_404(r.model, customer_id, ids[r.id_param])
+        r.set_active(customer_id, actor, record, not record.is_active)
         flash(f"{label} {record.name} is now {'active' if record.is_active else 'inactive'}.")
         return redirect(url_for(".index"))
 
     @requires("ManageSettings")
     def delete(**ids):
-        record = get_scoped_or_404(r.model, ids[r.id_param])
+        customer_id, actor = current_scope()
+        record = get_scoped_or_404(r.model, customer_id, ids[r.id_param])
+        name = record.name
         try:
-            r.delete(record)
-        except Problem as problem:
-            flash(problem.title)
+            with attempt():
+                r.delete(customer_id, actor, record)
+        except StillReferenced as refusal:
+            flash(refusal.title, "error")
         else:
-            db.session.commit()
-            flash(f"{label} {record.name} deleted.")
+            flash(f"{label} {name} deleted.")
         return redirect(url_for(".index"))
 
     bp.add_url_rule(f"/<int:{r.id_param}>/toggle", "toggle", toggle, methods=["POST"])

@@ -6,7 +6,7 @@ from flask import request
 from sqlalchemy import func, select
 
 from app.extensions import db
-from app.problems import ValidationProblem
+from app.domain_errors import Invalid
 
 MAX_PAGE_SIZE = 100
 
@@ -51,7 +51,7 @@ def page_query(sortable: dict, default_sort: str, default_order: str = "asc", pa
     if order not in ("asc", "desc"):
         errors["sortOrder"] = ["sortOrder must be asc or desc."]
     if errors:
-        raise ValidationProblem(errors)
+        raise Invalid(errors)
     return PageQuery(number, size, sort_by, order == "desc")
 
 

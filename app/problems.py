@@ -1,24 +1,8 @@
-"""problem+json answers for the API (RFC 9457), and the exceptions that produce them."""
+"""problem+json answers for the API (RFC 9457)."""
 from flask import jsonify
 from werkzeug.exceptions import HTTPException
 
 PROBLEM_TYPE = "application/problem+json"
-
-
-class Problem(Exception):
-    """Raise anywhere in an API request to answer with problem+json."""
-
-    def __init__(self, status: int, title: str, errors: dict | None = None, **extra):
-        super().__init__(title)
-        self.status = status
-        self.title = title
-        self.errors = errors
-        self.extra = extra
-
-
-class ValidationProblem(Problem):
-    def __init__(self, errors: dict, title: str = "One or more validation errors occurred."):
-        super().__init__(400, title, errors)
 
 
 def problem_response(status: int, title: str, errors: dict | None = None, **extra):

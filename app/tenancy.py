@@ -1,12 +1,13 @@
-"""Tenant scoping in one place: every query for tenant data goes through here.
+"""Tenant scoping in one place: every query for tenant data goes through here, and is told
+the tenant explicitly (views take it from app/request_scope.py; the CLI and jobs know it).
 
 A row of another customer is simply not found (404), never forbidden (403), so nobody learns
 that it exists.
 """
-from flask import abort
 from sqlalchemy import ForeignKey, select
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column
 
+from app.domain_errors import NotFound
 from app.extensions import db
 
 MAX_ID = 2**31 - 1
@@ -22,18 +23,9 @@ class TenantMixin:
         )
 
 
-def current_customer_id() -> int:
-    from app.auth.policies import current_principal
-
-    principal = current_principal()
-    if principal is None:
-        abort(401)
-    return principal.customer_id
-
-
-def scoped(model, *criteria):
-    """A SELECT of `model` limited to the current customer's rows."""
-    return select(model).where(model.customer_id == current_customer_id(), *criteria)
+def scoped(model, customer_id: int, *criteria):
+    """A SELECT of `model` limited to one customer's rows."""
+    return select(model).where(model.customer_id == customer_id, *criteria)
 
 
 def in_id_range(ident: int) -> bool:
@@ -42,21 +34,21 @@ def in_id_range(ident: int) -> bool:
     return 0 < ident <= MAX_ID
 
 
-def get_scoped(model, ident):
-    """The current customer's row with this primary key, or None."""
+def get_scoped(model, customer_id: int, ident):
+    """The customer's row with this primary key, or None."""
     try:
         ident = int(ident)
     except (TypeError, ValueError):
         return None
     if not in_id_range(ident):
         return None
-    return db.session.scalars(scoped(model, model.id == ident)).one_or_none()
+    return db.session.scalars(scoped(model, customer_id, model.id == ident)).one_or_none()
 
 
-def get_scoped_or_404(model, ident):
-    row = get_scoped(model, ident)
+def get_scoped_or_404(model, customer_id: int, ident):
+    row = get_scoped(model, customer_id, ident)
     if row is None:
-        abort(404)
+        raise NotFound()
     return row
 
 
@@ -66,3 +58,10 @@ def tenant_models():
         (m.class_ for m in db.Model.registry.mappers if issubclass(m.class_, TenantMixin)),
         key=lambda cls: cls.__name__,
     )
+
+
+def ensure_owned(record, customer_id: int):
+    """An operation handed a record checks it is the tenant's: another tenant's is not found."""
+    if record is None or record.customer_id != customer_id:
+        raise NotFound()
+    return record

@@ -84,13 +84,15 @@ def make_tenant(app):
     """Factory: make_tenant("Acme") -> Tenant with an Admin and an Agent."""
 
     def make(name: str, subscription_level: int = 1) -> Tenant:
+        from app.actors import Actor
         from app.auth.operations import create_representative
         from app.customers.operations import create_customer
 
         slug = re.sub(r"\W+", "-", name.lower()).strip("-")
         with app.app_context():
-            customer, admin = create_customer(name, f"admin@{slug}.example.com", PASSWORD, subscription_level)
-            agent = create_representative(customer.id, f"agent@{slug}.example.com", PASSWORD, role="Agent")
+            setup = Actor.cli("tests")
+            customer, admin = create_customer(setup, name, f"admin@{slug}.example.com", PASSWORD, subscription_level)
+            agent = create_representative(customer.id, setup, f"agent@{slug}.example.com", PASSWORD, role="Agent")
             db.session.commit()
             tenant = Tenant(
                 customer.id, name,

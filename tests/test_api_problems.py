@@ -1,7 +1,7 @@
 """Every API error is application/problem+json, without a stack trace."""
 from flask import Blueprint
 
-from app.problems import Problem
+from app.domain_errors import Conflict
 
 
 def assert_problem(response, status):
@@ -48,7 +48,7 @@ def test_unexpected_errors_are_500_problems_without_details():
 
     @bp.get("/conflict")
     def conflict():
-        raise Problem(409, "Already linked.")
+        raise Conflict("Already linked.")
 
     app.register_blueprint(bp)
     client = app.test_client()

@@ -146,12 +146,13 @@ def _clean_database():
 def accounts(app):
     """Tenant A (whose admin fuzzes) and tenant B, both seeded; removed after the module."""
     from app.customers.models import Customer
+    from app.actors import Actor
     from app.customers.operations import create_customer
     from app.extensions import db, limiter
 
     with app.app_context():
-        a, _ = create_customer("Fuzz Alpha", "admin@fuzz-alpha.example.com", PASSWORD, 2)
-        b, _ = create_customer(f"{MARKER} Bravo", f"admin@{MARKER.lower()}.example.com", PASSWORD, 1)
+        a, _ = create_customer(Actor.cli("tests"), "Fuzz Alpha", "admin@fuzz-alpha.example.com", PASSWORD, 2)
+        b, _ = create_customer(Actor.cli("tests"), f"{MARKER} Bravo", f"admin@{MARKER.lower()}.example.com", PASSWORD, 1)
         db.session.commit()
         ids = a.id, b.id
         db.session.remove()

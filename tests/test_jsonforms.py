@@ -5,7 +5,7 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional, Vali
 from flask_wtf import FlaskForm
 
 from app.jsonforms import json_schema, validate_json
-from app.problems import Problem
+from app.domain_errors import Invalid
 
 
 class ItemForm(Form):
@@ -57,14 +57,13 @@ def test_valid_body_fills_the_form_including_nested_lists(app):
     ({"name": "x", "kind": "C"}, "kind"),
 ])
 def test_wrong_json_types_are_refused_not_coerced(app, body, key):
-    with pytest.raises(Problem) as raised:
+    with pytest.raises(Invalid) as raised:
         _validate(app, body)
-    assert raised.value.status == 400
     assert key in raised.value.errors
 
 
 def test_form_validator_errors_come_back_with_dto_paths(app):
-    with pytest.raises(Problem) as raised:
+    with pytest.raises(Invalid) as raised:
         _validate(app, {"name": "x", "items": [{"uid": "ok"}, {"uid": "taken"}, {"uid": ""}]})
     errors = raised.value.errors
     assert errors["items[1].uid"] == ["Already used."]

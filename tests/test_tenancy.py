@@ -1,19 +1,15 @@
 """Tenancy in one place: every tenant-scoped model answers 404 for another customer's id."""
 import pytest
 from sqlalchemy import inspect as sa_inspect
-from werkzeug.exceptions import NotFound
 
-from app.auth.tokens import Principal
+from app.domain_errors import NotFound
 from app.extensions import db
 from app.tenancy import get_scoped, get_scoped_or_404, scoped, tenant_models
 
 
 def _as_customer(app, customer_id):
-    from flask import g
-
-    ctx = app.test_request_context("/api/probe")
+    ctx = app.app_context()
     ctx.push()
-    g.principal = Principal(customer_id, "representative", 0, ("Admin",))
     return ctx
 
 
@@ -27,19 +23,19 @@ def test_foreign_ids_are_not_found_for_every_tenant_model(app, demo_tenant, tena
     owner_ctx = _as_customer(app, demo_tenant)
     owned = {}
     for model in tenant_models():
-        row = db.session.scalars(scoped(model).limit(1)).first()
+        row = db.session.scalars(scoped(model, demo_tenant).limit(1)).first()
         assert row is not None, f"demo data has no {model.__name__}"
         owned[model] = sa_inspect(row).identity[0]
-        assert get_scoped_or_404(model, owned[model]) is row
+        assert get_scoped_or_404(model, demo_tenant, owned[model]) is row
     owner_ctx.pop()
 
     other_ctx = _as_customer(app, tenant_b.id)
     try:
         for model, ident in owned.items():
-            assert get_scoped(model, ident) is None, model.__name__
+            assert get_scoped(model, tenant_b.id, ident) is None, model.__name__
             with pytest.raises(NotFound):
-                get_scoped_or_404(model, ident)
-            assert all(r.customer_id == tenant_b.id for r in db.session.scalars(scoped(model)))
+                get_scoped_or_404(model, tenant_b.id, ident)
+            assert all(r.customer_id == tenant_b.id for r in db.session.scalars(scoped(model, tenant_b.id)))
     finally:
         other_ctx.pop()
 
@@ -48,7 +44,7 @@ def test_garbage_ids_are_not_found(app, tenant_a):
     ctx = _as_customer(app, tenant_a.id)
     try:
         for ident in ("abc", None, "1.5", -1, 2**31, 10**30):
-            assert get_scoped(tenant_models()[0], ident) is None
+            assert get_scoped(tenant_models()[0], tenant_a.id, ident) is None
     finally:
         ctx.pop()
 

@@ -4,17 +4,18 @@ from sqlalchemy import or_
 
 from app.actions.forms import ACTION_TYPES, SECRET_FIELDS, ActionForm
 from app.actions.models import Action
-from app.actions.operations import apply_action_form, create_action, delete_action, representative_time_zone
+from app.actions.operations import create_action, delete_action, update_action
 from app.actions.serializers import (
     ACTION_AVAILABLE_SCHEMA, ACTION_LIST_ITEM_SCHEMA, ACTION_SCHEMA, action_available_dto, action_dto, action_values,
 )
 from app.auth.policies import requires, ticket_access_or_phone
+from app.domain_errors import Invalid
 from app.extensions import db
 from app.jsonforms import read_json_object, validate_json
 from app.openapi import STRING, documented, page_params, paginated, problem
 from app.pagination import page_query, paginate, paginated_result
-from app.problems import Problem, ValidationProblem
-from app.tenancy import current_customer_id, get_scoped_or_404, scoped
+from app.request_scope import current_customer_id, current_representative, current_scope
+from app.tenancy import get_scoped_or_404, scoped
 
 bp = Blueprint("api_actions", __name__, url_prefix="/api/Actions")
 
@@ -32,13 +33,13 @@ def bool_arg(name: str) -> bool | None:
     if raw is None or raw == "":
         return None
     if raw.lower() not in ("true", "false"):
-        raise ValidationProblem({name: [f"{name} must be true or false."]})
+        raise Invalid({name: [f"{name} must be true or false."]})
     return raw.lower() == "true"
 
 
-def filtered_actions(search: str | None, action_type: str | None, is_active: bool | None):
+def filtered_actions(customer_id: int, search: str | None, action_type: str | None, is_active: bool | None):
     """The customer's actions matching the list filters (shared with the dashboard)."""
-    stmt = scoped(Action)
+    stmt = scoped(Action, customer_id)
     if search:
         pattern = f"%{search.strip().lower()}%"
         stmt = stmt.where(or_(Action.name.ilike(pattern), Action.description.ilike(pattern)))
@@ -47,6 +48,12 @@ def filtered_actions(search: str | None, action_type: str | None, is_active: boo
     if is_active is not None:
         stmt = stmt.where(Action.is_active.is_(is_active))
     return stmt
+
+
+def _default_time_zone() -> str | None:
+    """A schedule without a time zone runs in the representative's."""
+    rep = current_representative()
+    return rep.time_zone if rep is not None else None
 
 
 def secrets_in(body: dict) -> dict:
@@ -70,8 +77,8 @@ def list_actions():
     query = page_query(SORTABLE, "Name")
     action_type = request.args.get("actionType") or None
     if action_type and action_type not in ACTION_TYPES:
-        raise ValidationProblem({"actionType": [f"actionType must be one of: {', '.join(ACTION_TYPES)}."]})
-    stmt = filtered_actions(request.args.get("search"), action_type, bool_arg("isActive"))
+        raise Invalid({"actionType": [f"actionType must be one of: {', '.join(ACTION_TYPES)}."]})
+    stmt = filtered_actions(current_customer_id(), request.args.get("search"), action_type, bool_arg("isActive"))
     rows, total = paginate(stmt, query, SORTABLE, Action.id)
     return jsonify(paginated_result([action_dto(a, with_custom_fields=False) for a in rows], total, query))
 
@@ -82,8 +89,7 @@ def list_actions():
 @requires("ManageSettings")
 def create():
     form, body = validate_json(ActionForm, base={"isActive": True})
-    action = create_action(current_customer_id(), form, secrets_in(body), representative_time_zone())
-    db.session.commit()
+    action = create_action(*current_scope(), form.data, secrets_in(body), _default_time_zone())
     return jsonify(action_dto(action)), 201, {"Location": url_for(".read", action_id=action.id)}
 
 
@@ -94,7 +100,8 @@ def create():
 )
 @ticket_access_or_phone
 def available():
-    actions = db.session.scalars(scoped(Action, Action.is_active.is_(True)).order_by(Action.name, Action.id))
+    actions = db.session.scalars(scoped(Action, current_customer_id(), Action.is_active.is_(True))
+                                 .order_by(Action.name, Action.id))
     return jsonify([action_available_dto(a) for a in actions])
 
 
@@ -102,7 +109,7 @@ def available():
 @documented(summary="One action", responses={200: ("ActionReadDTO", ACTION_SCHEMA)})
 @requires("ManageSettings")
 def read(action_id: int):
-    return jsonify(action_dto(get_scoped_or_404(Action, action_id)))
+    return jsonify(action_dto(get_scoped_or_404(Action, current_customer_id(), action_id)))
 
 
 @bp.put("/<int:action_id>")
@@ -116,14 +123,14 @@ def update(action_id: int):
     """Partial update: a field left out keeps its stored value (null clears a nullable one)."""
     body = read_json_object()
     if "actionID" not in body:
-        raise ValidationProblem({"actionID": ["actionID is required and must equal the id in the URL."]})
+        raise Invalid({"actionID": ["actionID is required and must equal the id in the URL."]})
     if body["actionID"] != action_id:
-        raise Problem(400, "The body actionID must match the route id.",
-                      {"actionID": [f"Expected {action_id}, got {body['actionID']!r}."]})
-    action = get_scoped_or_404(Action, action_id)
+        raise Invalid({"actionID": [f"Expected {action_id}, got {body['actionID']!r}."]},
+                      "The body actionID must match the route id.")
+    customer_id, actor = current_scope()
+    action = get_scoped_or_404(Action, customer_id, action_id)
     form, body = validate_json(ActionForm, base=action_values(action), partial=True, body=body)
-    apply_action_form(action, form, secrets_in(body), representative_time_zone())
-    db.session.commit()
+    update_action(customer_id, actor, action, form.data, secrets_in(body), _default_time_zone())
     return "", 204
 
 
@@ -135,6 +142,6 @@ def update(action_id: int):
 )
 @requires("ManageSettings")
 def delete(action_id: int):
-    delete_action(get_scoped_or_404(Action, action_id))
-    db.session.commit()
+    customer_id, actor = current_scope()
+    delete_action(customer_id, actor, get_scoped_or_404(Action, customer_id, action_id))
     return "", 204

@@ -225,16 +225,22 @@ def _optional_id(description: str):
 
 
 def _exists(model, label: str):
-    """Inline validator: the id names a row of the current customer (0 and empty mean none)."""
+    """Inline validator: the id names a row of the form's customer (0 and empty mean none)."""
 
     def check(form, field):
-        if field.data and get_scoped(model, field.data) is None:
+        if field.data and get_scoped(model, form.customer_id, field.data) is None:
             raise ValidationError(f"No {label} with this id.")
 
     return check
 
 
 class _LinkChecks:
+    """Link forms check their ids against the tenant they are given: Form(..., customer_id=N)."""
+
+    def __init__(self, *args, customer_id: int, **kwargs):
+        self.customer_id = customer_id
+        super().__init__(*args, **kwargs)
+
     validate_actionID = staticmethod(_exists(Action, "action"))
     validate_channelID = staticmethod(_exists(Channel, "channel"))
     validate_documentID = staticmethod(_exists(Document, "document"))

@@ -2,26 +2,29 @@
 
 Both resources share one implementation, parameterised by a LinkKind.
 """
-import json
 from dataclasses import dataclass
 from typing import Callable
 
 from flask import Blueprint, jsonify, request, url_for
 from sqlalchemy import false, select
+from werkzeug.exceptions import BadRequest
 
 from app.actions.forms import HOOK_NAMES, HookActionForm, HookPriorityForm, TopicActionForm, TopicPriorityForm
 from app.actions.models import Action, HookAction, TopicAction
-from app.actions.operations import Duplicate, create_link, delete_link, hook_link_values, topic_link_values, total_wait_seconds
-from app.actions.ordering import lock_context, members, reorder
+from app.actions.operations import (
+    create_link, create_links, delete_link, hook_link_values, reorder_links, set_link_priority, topic_link_values,
+    total_wait_seconds,
+)
+from app.actions.ordering import members
 from app.actions.serializers import HOOK_ACTION_SCHEMA, TOPIC_ACTION_SCHEMA, hook_action_dto, topic_action_dto
 from app.auth.policies import authenticated
 from app.channels.models import Channel
-from app.extensions import db
-from app.jsonforms import check_types, read_json_object, validate_json
+from app.domain_errors import Invalid
+from app.jsonforms import check_types, read_json, read_json_object, validate_json
 from app.openapi import INTEGER, documented, page_params, paginated, problem
 from app.pagination import page_query, paginate, paginated_result
-from app.problems import Problem, ValidationProblem
-from app.tenancy import current_customer_id, get_scoped_or_404, in_id_range
+from app.request_scope import current_customer_id, current_scope
+from app.tenancy import get_scoped_or_404, in_id_range
 
 bp = Blueprint("api_links", __name__, url_prefix="/api")
 
@@ -55,7 +58,7 @@ def int_arg(name: str) -> int | None:
     try:
         return int(raw)
     except ValueError:
-        raise ValidationProblem({name: [f"{name} must be a whole number."]}) from None
+        raise Invalid({name: [f"{name} must be a whole number."]}) from None
 
 
 def bool_arg(name: str) -> bool | None:
@@ -63,7 +66,7 @@ def bool_arg(name: str) -> bool | None:
     if raw == "":
         return None
     if raw not in ("true", "false"):
-        raise ValidationProblem({name: [f"{name} must be true or false."]})
+        raise Invalid({name: [f"{name} must be true or false."]})
     return raw == "true"
 
 
@@ -72,7 +75,7 @@ def hook_arg(name: str) -> str | None:
     if raw is None or raw == "":
         return None
     if raw not in HOOK_NAMES:
-        raise ValidationProblem({name: [f"{name} must be one of: {', '.join(HOOK_NAMES)}."]})
+        raise Invalid({name: [f"{name} must be one of: {', '.join(HOOK_NAMES)}."]})
     return raw
 
 
@@ -116,38 +119,34 @@ def list_links(kind: LinkKind):
             else:
                 stmt = stmt.where(column == value)
     if kind is HOOK and "hookName" not in given and "actionId" not in given:
-        raise ValidationProblem({"hookName": ["Give hookName or actionId."]},
+        raise Invalid({"hookName": ["Give hookName or actionId."]},
                                 title="GET /api/HookActions needs a hookName or an actionId filter.")
     rows, total = paginate(stmt, query, kind.sortable, model.id)
     return jsonify(paginated_result([kind.dto(r) for r in rows], total, query))
 
 
 def create_one(kind: LinkKind):
-    form, _ = validate_json(kind.form)
-    link = create_link(kind.model, current_customer_id(), kind.values(form))
-    db.session.commit()
+    customer_id, actor = current_scope()
+    form, _ = validate_json(kind.form, customer_id=customer_id)
+    link = create_link(customer_id, actor, kind.model, kind.values(form))
     return jsonify(kind.dto(link)), 201, {"Location": url_for(f".read_{kind.name}", link_id=link.id)}
 
 
 def _json_array() -> list:
     """The bulk body: a JSON array of create bodies."""
-    if not request.is_json:
-        raise Problem(415, "Unsupported media type: send application/json.")
-    try:
-        body = json.loads(request.get_data(cache=True) or b"null")
-    except (ValueError, RecursionError):
-        raise Problem(400, "The request body is not valid JSON.") from None
+    body = read_json(required=False)
     if not isinstance(body, list):
-        raise Problem(400, "The request body must be a JSON array of links to create.")
+        raise BadRequest("The request body must be a JSON array of links to create.")
     if not body:
-        raise Problem(400, "The request body is an empty list: nothing to create.")
+        raise BadRequest("The request body is an empty list: nothing to create.")
     if len(body) > MAX_BULK:
-        raise Problem(400, f"At most {MAX_BULK} links per request.")
+        raise BadRequest(f"At most {MAX_BULK} links per request.")
     return body
 
 
 def create_bulk(kind: LinkKind):
     """All or nothing: every item is validated first; one bad item fails the whole request."""
+    customer_id, actor = current_scope()
     items = _json_array()
     forms, errors = [], {}
     for index, item in enumerate(items):
@@ -155,62 +154,51 @@ def create_bulk(kind: LinkKind):
             errors[f"[{index}]"] = ["Must be an object."]
             continue
         try:
-            form, _ = validate_json(kind.form, body=item)
+            form, _ = validate_json(kind.form, body=item, customer_id=customer_id)
             forms.append(form)
-        except ValidationProblem as problem:
-            errors.update({f"[{index}].{key}": messages for key, messages in problem.errors.items()})
+        except Invalid as invalid:
+            errors.update({f"[{index}].{key}": messages for key, messages in invalid.errors.items()})
     if errors:
-        raise ValidationProblem(errors, title="One or more items are invalid; nothing was created.")
-    created = []
-    customer_id = current_customer_id()
-    for index, form in enumerate(forms):
-        try:
-            created.append(create_link(kind.model, customer_id, kind.values(form)))
-        except Duplicate:
-            raise Problem(409, f"Item [{index}]: this action is already in that list; nothing was created.",
-                          index=index) from None
-    db.session.commit()
+        raise Invalid(errors, title="One or more items are invalid; nothing was created.")
+    created = create_links(customer_id, actor, kind.model, [kind.values(form) for form in forms])
     return jsonify([kind.dto(link) for link in created]), 201
 
 
 def read_one(kind: LinkKind, link_id: int):
-    return jsonify(kind.dto(get_scoped_or_404(kind.model, link_id)))
+    return jsonify(kind.dto(get_scoped_or_404(kind.model, current_customer_id(), link_id)))
 
 
 def update_priority(kind: LinkKind, link_id: int):
     form, body = validate_json(kind.priority_form)
     if kind.id_field in body and body[kind.id_field] is not None and body[kind.id_field] != link_id:
-        raise Problem(400, f"The body {kind.id_field} must match the route id.",
-                      {kind.id_field: [f"Expected {link_id}, got {body[kind.id_field]!r}."]})
-    link = get_scoped_or_404(kind.model, link_id)
-    lock_context(kind.model, link.customer_id, link.context_key)
-    link.priority = form.priority.data
-    db.session.commit()
+        raise Invalid({kind.id_field: [f"Expected {link_id}, got {body[kind.id_field]!r}."]},
+                      f"The body {kind.id_field} must match the route id.")
+    customer_id, actor = current_scope()
+    set_link_priority(customer_id, actor, get_scoped_or_404(kind.model, customer_id, link_id), form.priority.data)
     return "", 204
 
 
 def delete_one(kind: LinkKind, link_id: int):
-    delete_link(get_scoped_or_404(kind.model, link_id))
-    db.session.commit()
+    customer_id, actor = current_scope()
+    delete_link(customer_id, actor, get_scoped_or_404(kind.model, customer_id, link_id))
     return "", 204
 
 
 def reorder_list(kind: LinkKind):
     body = read_json_object()
     check_types(body, REORDER_SCHEMA)
-    customer_id = current_customer_id()
-    key = reorder(kind.model, customer_id, body["ids"])
-    db.session.commit()
+    customer_id, actor = current_scope()
+    key = reorder_links(customer_id, actor, kind.model, body["ids"])
     return jsonify([kind.dto(link) for link in members(kind.model, customer_id, key)])
 
 
 def wait_seconds():
     hook_name = hook_arg("hookName")
     if hook_name is None:
-        raise ValidationProblem({"hookName": ["hookName is required."]})
+        raise Invalid({"hookName": ["hookName is required."]})
     channel_id = int_arg("channelId")
     if channel_id is not None:
-        get_scoped_or_404(Channel, channel_id)
+        get_scoped_or_404(Channel, current_customer_id(), channel_id)
     return jsonify({"totalWaitSeconds": total_wait_seconds(current_customer_id(), hook_name, channel_id)})
 
 

@@ -1,12 +1,16 @@
-"""Writes for actions and their links. These only flush; the request commits once."""
-from sqlalchemy import func, or_, select
+"""Writes for actions and their links. They take the tenant and the actor, only flush, and raise
+domain errors; the request, command or job commits once."""
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from app.actions.models import Action, HookAction, TopicAction
-from app.actions.ordering import lock_context, next_priority
+from app.actions.ordering import STEP, StaleList, context_of, lock_context, member_ids, next_priority
 from app.actions.serializers import ACTION_FIELDS, SECRET_ATTRS
+from app.actors import Actor
+from app.db_conflicts import conflict_from
+from app.domain_errors import Conflict, NotFound, StillReferenced
 from app.extensions import db
-from app.problems import Problem
+from app.tenancy import ensure_owned
 
 
 # ---- Actions ------------------------------------------------------------------------------
@@ -15,14 +19,14 @@ def _blank_to_none(value):
     return None if isinstance(value, str) and not value.strip() else value
 
 
-def apply_action_form(action: Action, form, secrets: dict, default_time_zone: str | None) -> None:
-    """Copy the validated form onto the action.
+def _apply(action: Action, values: dict, secrets: dict, default_time_zone: str | None) -> None:
+    """Copy validated values (DTO names, e.g. a form's data) onto the action.
 
     `secrets` holds only the write-only secrets the caller means to change: "" clears, any
     other value replaces; a secret that is not in it keeps its stored value.
     """
     for dto, attr in ACTION_FIELDS.items():
-        value = form[dto].data
+        value = values[dto]
         if dto in ("isActive", "isFunctionTool"):
             value = bool(value)
         setattr(action, attr, _blank_to_none(value))
@@ -32,12 +36,26 @@ def apply_action_form(action: Action, form, secrets: dict, default_time_zone: st
         setattr(action, SECRET_ATTRS[dto], value or None)
 
 
-def create_action(customer_id: int, form, secrets: dict, default_time_zone: str | None) -> Action:
+def create_action(customer_id: int, actor: Actor, values: dict, secrets: dict,
+                  default_time_zone: str | None) -> Action:
     action = Action(customer_id=customer_id)
-    apply_action_form(action, form, secrets, default_time_zone)
+    _apply(action, values, secrets, default_time_zone)
     db.session.add(action)
     db.session.flush()
     return action
+
+
+def update_action(customer_id: int, actor: Actor, action: Action, values: dict, secrets: dict,
+                  default_time_zone: str | None) -> None:
+    ensure_owned(action, customer_id)
+    _apply(action, values, secrets, default_time_zone)
+    db.session.flush()
+
+
+def set_action_active(customer_id: int, actor: Actor, action: Action, active: bool) -> None:
+    ensure_owned(action, customer_id)
+    action.is_active = active
+    db.session.flush()
 
 
 def action_links(action: Action) -> list[str]:
@@ -52,11 +70,11 @@ def action_links(action: Action) -> list[str]:
     return names
 
 
-def delete_action(action: Action) -> None:
+def delete_action(customer_id: int, actor: Actor, action: Action) -> None:
+    ensure_owned(action, customer_id)
     links = action_links(action)
     if links:
-        raise Problem(
-            409,
+        raise StillReferenced(
             f"This action is still linked ({len(links)}): {'; '.join(links)}. "
             "Remove the links first, or deactivate the action instead (isActive=false).",
             links=links,
@@ -106,20 +124,16 @@ def hook_link_values(form) -> dict:
     }
 
 
-class Duplicate(Problem):
-    def __init__(self, field: str | None = None):
-        super().__init__(409, "This action is already in that list (same context and action).")
-        self.field = field
+class Duplicate(Conflict):
+    def __init__(self):
+        super().__init__("This action is already in that list (same context and action).")
 
 
-def create_link(model, customer_id: int, values: dict):
-    """Add a link; without a priority it goes to the end of its list. 409 on a duplicate."""
+def create_link(customer_id: int, actor: Actor, model, values: dict):
+    """Add a link; without a priority it goes to the end of its list. Duplicate when it is there."""
     link = model(customer_id=customer_id, **{k: v for k, v in values.items() if k != "priority"})
     lock_context(model, customer_id, link.context_key)
-    exists = db.session.scalar(select(func.count()).select_from(model).where(
-        model.customer_id == customer_id, model.context_key == link.context_key,
-        model.action_id == link.action_id))
-    if exists:
+    if _link_exists(model, customer_id, link.context_key, link.action_id):
         raise Duplicate()
     priority = values.get("priority")
     link.priority = next_priority(model, customer_id, link.context_key) if priority is None else priority
@@ -127,15 +141,65 @@ def create_link(model, customer_id: int, values: dict):
     try:
         with db.session.begin_nested():
             db.session.flush()
-    except IntegrityError:
-        raise Duplicate() from None
+    except IntegrityError as exc:  # a concurrent add of the same link, or its action deleted meanwhile
+        if _link_exists(model, customer_id, link.context_key, link.action_id):
+            raise Duplicate() from None
+        raise conflict_from(exc) from exc
     return link
 
 
-def delete_link(link) -> None:
-    lock_context(type(link), link.customer_id, link.context_key)
+def _link_exists(model, customer_id: int, context_key: str, action_id: int) -> bool:
+    return bool(db.session.scalar(select(func.count()).select_from(model).where(
+        model.customer_id == customer_id, model.context_key == context_key, model.action_id == action_id)))
+
+
+def create_links(customer_id: int, actor: Actor, model, values: list[dict]) -> list:
+    """All or nothing: a duplicate (also within the batch) names its index; nothing is created."""
+    created = []
+    for index, item in enumerate(values):
+        try:
+            created.append(create_link(customer_id, actor, model, item))
+        except Duplicate:
+            raise Conflict(f"Item [{index}]: this action is already in that list; nothing was created.",
+                           index=index) from None
+    return created
+
+
+def set_link_priority(customer_id: int, actor: Actor, link, priority: int) -> None:
+    ensure_owned(link, customer_id)
+    lock_context(type(link), customer_id, link.context_key)
+    link.priority = priority
+    db.session.flush()
+
+
+def delete_link(customer_id: int, actor: Actor, link) -> None:
+    ensure_owned(link, customer_id)
+    lock_context(type(link), customer_id, link.context_key)
     db.session.delete(link)
     db.session.flush()
+
+
+def reorder_links(customer_id: int, actor: Actor, model, ids: list[int], context_key: str | None = None) -> str:
+    """Make `ids` (the complete list, new order) the execution order; return the context key.
+
+    `context_key` may name the list explicitly (the dashboard knows which list it shows); the
+    API derives it from the ids. StaleList when the members differ.
+    """
+    key = context_key or context_of(model, customer_id, ids)
+    if key is None:
+        raise NotFound("None of these links exists.")
+    lock_context(model, customer_id, key)
+    current = member_ids(model, customer_id, key)
+    if len(ids) != len(current) or set(ids) != set(current):
+        raise StaleList(current)
+    for position, ident in enumerate(ids, start=1):
+        db.session.execute(
+            update(model)
+            .where(model.customer_id == customer_id, model.id == ident)
+            .values(priority=position * STEP)
+            .execution_options(synchronize_session=False)
+        )
+    return key
 
 
 def total_wait_seconds(customer_id: int, hook_name: str, channel_id: int | None) -> int:
@@ -151,15 +215,3 @@ def total_wait_seconds(customer_id: int, hook_name: str, channel_id: int | None)
                Action.action_type == "Wait", Action.is_active.is_(True))
     )
     return int(total or 0)
-
-
-def representative_time_zone() -> str | None:
-    """The signed-in representative's time zone: the default schedule time zone."""
-    from app.auth.models import Representative
-    from app.auth.policies import current_principal
-
-    principal = current_principal()
-    if principal is None or principal.representative_id is None:
-        return None
-    rep = db.session.get(Representative, principal.representative_id)
-    return rep.time_zone if rep is not None else None

@@ -4,28 +4,27 @@ A list is every link of one customer with the same `context_key`; lower priority
 Writes to a list take the list's lock first, so that a reorder and an add or remove never
 interleave:
 - PostgreSQL: a transaction-scoped advisory lock on (table, customer, context).
-- SQLite: a no-op UPDATE of the list, which makes the connection the single writer (RESERVED
-  lock) until commit; other writers wait on the busy timeout.
-A reorder then reads the members under the lock, compares them with the submitted ids and
+- SQLite: nothing more to take: a unit of work that writes holds the database's write lock from
+  its BEGIN IMMEDIATE (app/sqlite.py); other writers wait on the busy timeout.
+A reorder (app/actions/operations.py) then reads the members under the lock, compares them with the submitted ids and
 rewrites the priorities 10, 20, 30, ... in the same transaction.
 """
 import hashlib
 
-from sqlalchemy import func, select, text, update
+from sqlalchemy import func, select, text
 
+from app.domain_errors import Conflict, Invalid
 from app.extensions import db
-from app.problems import Problem
 from app.tenancy import in_id_range
 
 STEP = 10
 
 
-class StaleList(Problem):
-    """409: the submitted ids are not the list's current members; nothing was changed."""
+class StaleList(Conflict):
+    """The submitted ids are not the list's current members; nothing was changed."""
 
     def __init__(self, current: list[int]):
         super().__init__(
-            409,
             "This list was changed meanwhile (a link was added or removed). "
             "Nothing was saved; currentOrder holds the list as it is now.",
             currentOrder=current,
@@ -44,13 +43,6 @@ def lock_context(model, customer_id: int, context_key: str) -> None:
         db.session.execute(
             text("SELECT pg_advisory_xact_lock(:key)"),
             {"key": _lock_key(model.__tablename__, customer_id, context_key)},
-        )
-    else:
-        db.session.execute(
-            update(model)
-            .where(model.customer_id == customer_id, model.context_key == context_key)
-            .values(priority=model.priority)
-            .execution_options(synchronize_session=False)
         )
 
 
@@ -87,32 +79,9 @@ def context_of(model, customer_id: int, ids: list[int]) -> str | None:
                                         model.id.in_([i for i in ids if in_id_range(i)]))
     ))
     if len(keys) > 1:
-        raise Problem(400, "These links belong to different lists.",
-                      {"ids": ["All ids must belong to one list (same context)."]})
+        raise Invalid({"ids": ["All ids must belong to one list (same context)."]},
+                      "These links belong to different lists.")
     return keys.pop() if keys else None
-
-
-def reorder(model, customer_id: int, ids: list[int], context_key: str | None = None) -> str:
-    """Make `ids` (the complete list, new order) the execution order; return the context key.
-
-    `context_key` may name the list explicitly (the dashboard knows which list it shows); the
-    API derives it from the ids. Raises StaleList when the members differ.
-    """
-    key = context_key or context_of(model, customer_id, ids)
-    if key is None:
-        raise Problem(404, "None of these links exists.")
-    lock_context(model, customer_id, key)
-    current = member_ids(model, customer_id, key)
-    if len(ids) != len(current) or set(ids) != set(current):
-        raise StaleList(current)
-    for position, ident in enumerate(ids, start=1):
-        db.session.execute(
-            update(model)
-            .where(model.customer_id == customer_id, model.id == ident)
-            .values(priority=position * STEP)
-            .execution_options(synchronize_session=False)
-        )
-    return key
 
 
 def moved(ids: list[int], ident: int, direction: str) -> list[int]:

@@ -10,18 +10,21 @@ from app.actions.forms import (
 )
 from app.actions.models import Action, HookAction, TopicAction
 from app.actions.operations import (
-    Duplicate, apply_action_form, create_action, create_link, delete_action, delete_link, total_wait_seconds,
+    Duplicate, create_action, create_link, delete_action, delete_link, reorder_links, set_action_active,
+    total_wait_seconds, update_action,
 )
-from app.actions.ordering import StaleList, members, moved, reorder
+from app.actions.ordering import StaleList, members, moved
 from app.actions.serializers import action_values
 from app.auth.policies import requires
 from app.channels.models import Channel
+from app.domain_errors import StillReferenced
 from app.extensions import db
-from app.htmx_helpers import toast
+from app.htmx_helpers import toast, wants_partial
 from app.pagination import PageQuery, paginate
-from app.problems import Problem
-from app.tenancy import current_customer_id, get_scoped, get_scoped_or_404, scoped
+from app.request_scope import current_customer_id, current_scope
+from app.tenancy import get_scoped, get_scoped_or_404, scoped
 from app.topics.models import Topic
+from app.unit_of_work import attempt
 
 bp = Blueprint("actions", __name__, url_prefix="/actions")
 
@@ -39,13 +42,13 @@ def index():
     active = {"active": True, "inactive": False}.get(request.args.get("active") or "")
     page_number = request.args.get("page", 1, type=int) or 1
     query = PageQuery(max(page_number, 1), PAGE_SIZE, "name", False)
-    rows, total = paginate(filtered_actions(q, action_type, active), query, SORTABLE, Action.id)
+    rows, total = paginate(filtered_actions(current_customer_id(), q, action_type, active), query, SORTABLE, Action.id)
     context = dict(
         actions=rows, total=total, page=query, pages=max(1, -(-total // PAGE_SIZE)),
         filters={"q": q, "type": action_type, "active": request.args.get("active") or ""},
         action_types=ACTION_TYPES, can_manage=current_user.has_policy("ManageSettings"),
     )
-    if request.headers.get("HX-Request") and request.headers.get("HX-Target") == "action-rows":
+    if wants_partial():
         return render_template("actions/_rows.html", **context)
     return render_template("actions/index.html", **context)
 
@@ -53,9 +56,9 @@ def index():
 @bp.post("/<int:action_id>/toggle")
 @requires("ManageSettings")
 def toggle(action_id: int):
-    action = get_scoped_or_404(Action, action_id)
-    action.is_active = not action.is_active
-    db.session.commit()
+    customer_id, actor = current_scope()
+    action = get_scoped_or_404(Action, customer_id, action_id)
+    set_action_active(customer_id, actor, action, not action.is_active)
     body = render_template("actions/_row.html", action=action, can_manage=True)
     return toast(body, f"{action.name} is now {'active' if action.is_active else 'inactive'}.")
 
@@ -83,8 +86,7 @@ def _render_form(form, action=None, status=200):
 def new():
     form = ActionForm(data={"isActive": True, "actionType": "Close", "actionScheduleTimeZoneId": current_user.time_zone})
     if form.validate_on_submit():
-        action = create_action(current_customer_id(), form, _secrets_from_form(), current_user.time_zone)
-        db.session.commit()
+        action = create_action(*current_scope(), form.data, _secrets_from_form(), current_user.time_zone)
         flash(f"Action {action.name} created.")
         return redirect(url_for(".index"))
     return _render_form(form, status=400 if form.errors else 200)
@@ -93,11 +95,11 @@ def new():
 @bp.route("/<int:action_id>/edit", methods=["GET", "POST"])
 @requires("ManageSettings")
 def edit(action_id: int):
-    action = get_scoped_or_404(Action, action_id)
+    customer_id, actor = current_scope()
+    action = get_scoped_or_404(Action, customer_id, action_id)
     form = ActionForm(data=action_values(action))
     if form.validate_on_submit():
-        apply_action_form(action, form, _secrets_from_form(), current_user.time_zone)
-        db.session.commit()
+        update_action(customer_id, actor, action, form.data, _secrets_from_form(), current_user.time_zone)
         flash(f"Action {action.name} saved.")
         return redirect(url_for(".index"))
     return _render_form(form, action, status=400 if form.errors else 200)
@@ -116,13 +118,14 @@ def form_groups():
 @bp.post("/<int:action_id>/delete")
 @requires("ManageSettings")
 def delete(action_id: int):
-    action = get_scoped_or_404(Action, action_id)
+    customer_id, actor = current_scope()
+    action = get_scoped_or_404(Action, customer_id, action_id)
     try:
-        delete_action(action)
-    except Problem as problem:
-        flash(problem.title)
+        with attempt():
+            delete_action(customer_id, actor, action)
+    except StillReferenced as refusal:
+        flash(refusal.title, "error")
         return redirect(url_for(".edit", action_id=action_id))
-    db.session.commit()
     flash(f"Action {action.name} deleted.")
     return redirect(url_for(".index"))
 
@@ -138,7 +141,7 @@ def _model(kind: str):
     return KINDS[kind]
 
 
-def _parse_key(kind: str, key: str) -> dict | None:
+def _parse_key(customer_id: int, kind: str, key: str) -> dict | None:
     """Context key -> link attributes; None when the key is not one of ours."""
     try:
         parts = dict(part.split(":", 1) for part in key.split("|"))
@@ -151,45 +154,44 @@ def _parse_key(kind: str, key: str) -> dict | None:
                       "channel_id": int(parts["c"]) if parts["c"] else None, "special_channel": parts["sc"] or None}
             if TopicAction.context_for(**values) != key or not (values["topic_id"] or values["special_topic"]):
                 return None
-            if values["topic_id"] and get_scoped(Topic, values["topic_id"]) is None:
+            if values["topic_id"] and get_scoped(Topic, customer_id, values["topic_id"]) is None:
                 return None
-        if values["channel_id"] and get_scoped(Channel, values["channel_id"]) is None:
+        if values["channel_id"] and get_scoped(Channel, customer_id, values["channel_id"]) is None:
             return None
         return values
     except (KeyError, ValueError):
         return None
 
 
-def _title(kind: str, values: dict) -> str:
-    channel = get_scoped(Channel, values["channel_id"]) if values.get("channel_id") else None
+def _title(customer_id: int, kind: str, values: dict) -> str:
+    channel = get_scoped(Channel, customer_id, values["channel_id"]) if values.get("channel_id") else None
     if kind == "hook":
         return f"{values['hook_name']} · {channel.name if channel else 'every channel'}"
-    topic = get_scoped(Topic, values["topic_id"]) if values.get("topic_id") else None
+    topic = get_scoped(Topic, customer_id, values["topic_id"]) if values.get("topic_id") else None
     name = topic.name if topic else f"special topic {values['special_topic']}"
     where = channel.name if channel else (f"special channel {values['special_channel']}" if values.get("special_channel") else "every channel")
     return f"{name} · {where}"
 
 
 def _panel(kind: str, key: str, message: str | None = None, focus: tuple | None = None):
-    values = _parse_key(kind, key)
+    customer_id = current_customer_id()
+    values = _parse_key(customer_id, kind, key)
     if values is None:
         abort(404)
     model = _model(kind)
-    customer_id = current_customer_id()
     links = members(model, customer_id, key)
     linked = {link.action_id for link in links}
-    available = [a for a in db.session.scalars(scoped(Action).order_by(Action.name)) if a.id not in linked]
+    available = [a for a in db.session.scalars(scoped(Action, customer_id).order_by(Action.name)) if a.id not in linked]
     wait_total = total_wait_seconds(customer_id, values["hook_name"], values["channel_id"]) if kind == "hook" else None
     return render_template(
-        "actions/_order_panel.html", kind=kind, key=key, title=_title(kind, values), links=links,
+        "actions/_order_panel.html", kind=kind, key=key, title=_title(customer_id, kind, values), links=links,
         available=available, wait_total=wait_total, channel_specific=bool(values.get("channel_id")),
         message=message, focus=focus,
     )
 
 
-def _all_contexts() -> list[tuple[str, str]]:
+def _all_contexts(customer_id: int) -> list[tuple[str, str]]:
     """Every non-empty list of the customer: hooks in their documented order, then topics."""
-    customer_id = current_customer_id()
     hooks = db.session.execute(select(HookAction.context_key, HookAction.hook_name, HookAction.channel_id)
                                .where(HookAction.customer_id == customer_id).distinct()).all()
     hooks.sort(key=lambda r: (HOOK_NAMES.index(r.hook_name), r.channel_id is not None, r.channel_id or 0))
@@ -215,17 +217,18 @@ def order():
     elif request.args.get("kind") == "topic" and _int_or_none(request.args.get("topic")):
         opened = ("topic", TopicAction.context_for(_int_or_none(request.args["topic"]), None,
                                                    _int_or_none(request.args.get("channel")), None))
-    contexts = _all_contexts()
+    customer_id = current_customer_id()
+    contexts = _all_contexts(customer_id)
     if opened and opened not in contexts:
         contexts.insert(0, opened)
     panels = []
     for kind, key in contexts:
-        if _parse_key(kind, key) is not None:
+        if _parse_key(customer_id, kind, key) is not None:
             panels.append(Markup(_panel(kind, key)))  # our own rendered template
     return render_template(
         "actions/order.html", panels=panels, hook_names=HOOK_NAMES,
-        topics=db.session.scalars(scoped(Topic).order_by(Topic.name)).all(),
-        channels=db.session.scalars(scoped(Channel).order_by(Channel.name)).all(),
+        topics=db.session.scalars(scoped(Topic, customer_id).order_by(Topic.name)).all(),
+        channels=db.session.scalars(scoped(Channel, customer_id).order_by(Channel.name)).all(),
     )
 
 
@@ -239,9 +242,10 @@ def panel():
 @requires("ManageSettings")
 def reorder_list():
     """Drag and drop (the complete list in its new order) and Move up / Move down, one endpoint."""
+    customer_id, actor = current_scope()
     kind, key = request.form.get("kind", ""), request.form.get("key", "")
     model = _model(kind)
-    if _parse_key(kind, key) is None:
+    if _parse_key(customer_id, kind, key) is None:
         abort(404)
     ids = [_int_or_none(i) for i in request.form.getlist("item")]
     focus = None
@@ -250,12 +254,11 @@ def reorder_list():
         ids = moved(ids, _int_or_none(ident), direction)
         focus = (_int_or_none(ident), direction)
     try:
-        reorder(model, current_customer_id(), [i for i in ids if i is not None], context_key=key)
+        with attempt():
+            reorder_links(customer_id, actor, model, [i for i in ids if i is not None], context_key=key)
     except StaleList:
-        db.session.rollback()
         message = "Someone else changed this list meanwhile. It has been reloaded as it is now; your change was not saved — please redo it."
         return toast(_panel(kind, key, message=message), "The list changed meanwhile: reloaded, nothing saved.", "error")
-    db.session.commit()
     return toast(_panel(kind, key, focus=focus), "Order saved.")
 
 
@@ -263,31 +266,31 @@ def reorder_list():
 @requires("ManageSettings")
 def add_link():
     """Add an action to the list shown; it goes to the end."""
+    customer_id, actor = current_scope()
     kind, key = request.form.get("kind", ""), request.form.get("key", "")
-    model, values = _model(kind), _parse_key(kind, key)
+    model, values = _model(kind), _parse_key(customer_id, kind, key)
     if values is None:
         abort(404)
-    action = get_scoped(Action, _int_or_none(request.form.get("actionID")))
+    action = get_scoped(Action, customer_id, _int_or_none(request.form.get("actionID")))
     if action is None:
         return _panel(kind, key, message="Choose an action to add.")
     try:
-        create_link(model, current_customer_id(), {**values, "action_id": action.id, "priority": None})
+        with attempt():
+            create_link(customer_id, actor, model, {**values, "action_id": action.id, "priority": None})
     except Duplicate:
-        db.session.rollback()
         return _panel(kind, key, message="That action is already in this list.")
-    db.session.commit()
     return toast(_panel(kind, key), f"{action.name} added at the end.")
 
 
 @bp.post("/order/links/<kind>/<int:link_id>/delete")
 @requires("ManageSettings")
 def remove_link(kind: str, link_id: int):
+    customer_id, actor = current_scope()
     key = request.form.get("key", "")
-    link = get_scoped(_model(kind), link_id)
+    link = get_scoped(_model(kind), customer_id, link_id)
     if link is None:
         return _panel(kind, key, message="That link had already been removed; the list has been reloaded.")
     name, key = link.action.name, link.context_key
-    delete_link(link)
-    db.session.commit()
+    delete_link(customer_id, actor, link)
     return toast(_panel(kind, key), f"{name} removed from this list.")
 

@@ -1,5 +1,5 @@
 """POST /api/Auth/login and /api/Auth/phone-login: JWTs for representatives and phone channels."""
-from flask import Blueprint, current_app
+from flask import Blueprint, abort, current_app
 
 from app.auth import tokens
 from app.auth.forms import LoginForm, PhoneLoginForm
@@ -7,7 +7,6 @@ from app.auth.operations import authenticate, authenticate_phone_channel
 from app.auth.ratelimits import throttled
 from app.jsonforms import validate_json
 from app.openapi import documented
-from app.problems import Problem
 from app.timeutil import iso
 
 bp = Blueprint("api_auth", __name__, url_prefix="/api/Auth")
@@ -34,7 +33,7 @@ def login():
     form, _ = validate_json(LoginForm)
     rep = authenticate(form.email.data, form.password.data)
     if rep is None:
-        raise Problem(401, BAD_CREDENTIALS)
+        abort(401, BAD_CREDENTIALS)
     token, expires = tokens.issue(
         str(rep.id), rep.customer_id, rep.roles, current_app.config["JWT_LIFETIME_SECONDS"]
     )
@@ -56,7 +55,7 @@ def phone_login():
     form, _ = validate_json(PhoneLoginForm)
     channel = authenticate_phone_channel(form.channelID.data, form.channelSecret.data)
     if channel is None:
-        raise Problem(401, "Invalid channel or channel secret.")
+        abort(401, "Invalid channel or channel secret.")
     token, expires = tokens.issue(
         f"channel:{channel.id}",
         channel.customer_id,

@@ -1,8 +1,10 @@
-"""Checking credentials; shared by the login page and the login API."""
+"""Checking credentials (shared by the login page and the login API), and adding representatives."""
 from sqlalchemy import func, select
 
+from app.actors import Actor
 from app.auth.models import Representative
 from app.auth.passwords import hash_password, verify_password
+from app.channels.models import Channel
 from app.extensions import db
 from app.tenancy import in_id_range
 
@@ -20,8 +22,6 @@ def authenticate(email: str, password: str) -> Representative | None:
 
 def authenticate_phone_channel(channel_id: int, secret: str):
     """The active Phone channel whose secret matches, or None."""
-    from app.channels.models import Channel
-
     channel = db.session.get(Channel, channel_id) if in_id_range(channel_id) else None
     ok = verify_password(channel.secret_hash if channel else None, secret)
     if channel is None or not ok or channel.channel_type != "Phone" or not channel.is_active:
@@ -29,8 +29,8 @@ def authenticate_phone_channel(channel_id: int, secret: str):
     return channel
 
 
-def create_representative(customer_id: int, email: str, password: str, role: str = "Agent", name: str | None = None,
-                          time_zone: str = "Europe/Brussels") -> Representative:
+def create_representative(customer_id: int, actor: Actor, email: str, password: str, role: str = "Agent",
+                          name: str | None = None, time_zone: str = "Europe/Brussels") -> Representative:
     rep = Representative(
         customer_id=customer_id,
         email=email.strip().lower(),

@@ -8,7 +8,9 @@ from functools import wraps
 from flask import abort, g, request
 from flask_login import current_user
 
+from app.auth.models import Representative
 from app.auth.tokens import InvalidToken, Principal, verify
+from app.channels.models import Channel
 from app.extensions import db
 
 _UNSET = object()
@@ -30,8 +32,6 @@ def _still_valid(principal: Principal) -> bool:
     """A token outlives nothing: a deactivated representative's token stops working."""
     if principal.is_phone:
         return True  # the phone channel match is checked by phone_auth routes, answering 403
-    from app.auth.models import Representative
-
     rep = db.session.get(Representative, principal.representative_id)
     return rep is not None and rep.is_active and rep.customer_id == principal.customer_id
 
@@ -54,8 +54,6 @@ def current_principal() -> Principal | None:
 
 
 def _phone_channel_matches(principal: Principal) -> bool:
-    from app.channels.models import Channel
-
     channel = db.session.get(Channel, principal.channel_id)
     return (
         channel is not None

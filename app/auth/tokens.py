@@ -7,6 +7,8 @@ from joserfc import jwt
 from joserfc.errors import JoseError
 from joserfc.jwk import OctKey
 
+from app.auth.models import POLICIES
+
 ALGORITHM = "HS256"
 
 
@@ -25,8 +27,6 @@ class Principal:
         return self.kind == "phone"
 
     def has_policy(self, policy: str) -> bool:
-        from app.auth.models import POLICIES
-
         return not self.is_phone and bool(POLICIES[policy] & set(self.roles))
 
 

@@ -1,38 +1,50 @@
-"""Writes for channels, and the Phone channel secret (shown once, stored hashed)."""
+"""Writes for channels, and the Phone channel secret (shown once, stored hashed). They take the
+tenant and the actor, only flush, and raise domain errors."""
 import secrets
 
 from sqlalchemy import func, select
 
 from app.actions.models import HookAction, TopicAction
+from app.actors import Actor
 from app.auth.passwords import hash_password
 from app.channels.models import Channel
+from app.domain_errors import Invalid
 from app.extensions import db
-from app.named_resources import delete_unless_used, ensure_unique_name
-from app.problems import Problem
+from app.named_resources import delete_unless_used, save_named, set_active
+from app.tenancy import ensure_owned
 from app.timeutil import utcnow
 
 
-def save_channel(channel: Channel, form) -> Channel:
-    name = form.name.data.strip()
-    ensure_unique_name(channel, name)
-    channel.name = name
-    channel.channel_type = form.channelType.data
-    channel.is_active = bool(form.isActive.data)
-    db.session.add(channel)
-    db.session.flush()
-    return channel
+def _apply(channel: Channel, values: dict) -> None:
+    channel.name = values["name"].strip()
+    channel.channel_type = values["channelType"]
+    channel.is_active = bool(values.get("isActive"))
 
 
-def delete_channel(channel: Channel) -> None:
+def create_channel(customer_id: int, actor: Actor, values: dict) -> Channel:
+    return save_named(Channel(customer_id=customer_id), values, _apply)
+
+
+def update_channel(customer_id: int, actor: Actor, channel: Channel, values: dict) -> Channel:
+    return save_named(ensure_owned(channel, customer_id), values, _apply)
+
+
+def set_channel_active(customer_id: int, actor: Actor, channel: Channel, active: bool) -> None:
+    set_active(ensure_owned(channel, customer_id), active)
+
+
+def delete_channel(customer_id: int, actor: Actor, channel: Channel) -> None:
+    ensure_owned(channel, customer_id)
     links = sum(db.session.scalar(select(func.count()).select_from(m).where(
-        m.customer_id == channel.customer_id, m.channel_id == channel.id)) for m in (TopicAction, HookAction))
+        m.customer_id == customer_id, m.channel_id == channel.id)) for m in (TopicAction, HookAction))
     delete_unless_used(channel, links)
 
 
-def rotate_secret(channel: Channel) -> str:
+def rotate_channel_secret(customer_id: int, actor: Actor, channel: Channel) -> str:
     """A new secret for a Phone channel; the plain value is returned once and never stored."""
+    ensure_owned(channel, customer_id)
     if channel.channel_type != "Phone":
-        raise Problem(400, "Only Phone channels have a secret.")
+        raise Invalid.field("channelType", "Only Phone channels have a secret.")
     secret = secrets.token_urlsafe(32)
     channel.secret_hash = hash_password(secret)
     channel.secret_rotated_at = utcnow()

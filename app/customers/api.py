@@ -4,17 +4,17 @@ from flask import Blueprint, jsonify
 from app.auth.policies import current_principal, phone_auth_only, requires
 from app.customers.forms import NOT_NULLABLE, CustomerUpdateForm
 from app.customers.models import SECRET_FIELDS, Customer
-from app.customers.operations import set_secret, update_settings
+from app.customers.operations import update_settings
 from app.customers.queries import models_for
 from app.customers.serializers import (
     CUSTOMER_SCHEMA, MODEL_SCHEMA, PHONE_SECRETS_SCHEMA, READ_ONLY, customer_read_dto, phone_secrets_dto,
     read_only_values, settings_values,
 )
+from app.domain_errors import Invalid
 from app.extensions import db
 from app.jsonforms import read_json_object, validate_json
 from app.openapi import documented
-from app.problems import ValidationProblem
-from app.tenancy import current_customer_id
+from app.request_scope import current_customer_id, current_scope
 
 bp = Blueprint("api_customers", __name__, url_prefix="/api/Customers")
 
@@ -45,15 +45,14 @@ def update_me():
     body = _without_read_only(read_json_object(), customer)
     nulls = {name: ["This field cannot be null."] for name in NOT_NULLABLE if name in body and body[name] is None}
     if nulls:
-        raise ValidationProblem(nulls)
+        raise Invalid(nulls)
     form, body = validate_json(
         CustomerUpdateForm, base=settings_values(customer), partial=True, body=body, customer=customer
     )
-    update_settings(customer, form, [name for name in body if name not in SECRET_FIELDS])
-    for name in SECRET_FIELDS:
-        if body.get(name) is not None:  # left out or null keeps; "" clears; anything else replaces
-            set_secret(customer, name, form[name].data or "")
-    db.session.commit()
+    values = {name: form[name].data for name in body if name not in SECRET_FIELDS}
+    # a secret left out or null keeps; "" clears; anything else replaces
+    secrets = {name: form[name].data or "" for name in SECRET_FIELDS if body.get(name) is not None}
+    update_settings(*current_scope(), customer, values, secrets)
     return "", 204
 
 
@@ -66,7 +65,7 @@ def _without_read_only(body: dict, customer: Customer) -> dict:
         if name in body and body[name] != current[name]
     }
     if errors:
-        raise ValidationProblem(errors)
+        raise Invalid(errors)
     return {k: v for k, v in body.items() if k not in READ_ONLY}
 
 

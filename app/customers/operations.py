@@ -1,32 +1,36 @@
-"""Writes on customers. Operations flush; the request or command commits once."""
-import secrets as _secrets
-
+"""Writes on customers. They take the tenant and the actor, only flush, and raise domain errors;
+the request, command or job commits once."""
+from app.actors import Actor
 from app.auth.operations import create_representative
-from app.auth.passwords import hash_password
 from app.customers.models import SECRET_FIELDS, Customer, CustomerSecret
 from app.customers.serializers import FIELDS
+from app.domain_errors import NotFound
 from app.extensions import db
 from app.timeutil import utcnow
 
 
-def create_customer(name: str, admin_email: str, admin_password: str, subscription_level: int = 1):
+def create_customer(actor: Actor, name: str, admin_email: str, admin_password: str, subscription_level: int = 1):
+    """A new tenant with its first Admin."""
     customer = Customer(name=name.strip(), subscription_level=subscription_level)
     db.session.add(customer)
     db.session.flush()
-    admin = create_representative(customer.id, admin_email, admin_password, role="Admin")
+    admin = create_representative(customer.id, actor, admin_email, admin_password, role="Admin")
     return customer, admin
 
 
-def update_settings(customer: Customer, form, names) -> None:
-    """Copy the validated values of the non-secret fields `names` from `form` to the customer."""
-    for name in names:
+def update_settings(customer_id: int, actor: Actor, customer: Customer, values: dict, secrets: dict) -> None:
+    """Validated settings by DTO name; `secrets` holds only the secrets to change ("" clears)."""
+    if customer.id != customer_id:
+        raise NotFound()
+    for name, value in values.items():
         if name in FIELDS:
-            setattr(customer, FIELDS[name], form[name].data)
+            setattr(customer, FIELDS[name], value)
+    for name, value in secrets.items():
+        _set_secret(customer, name, value)
     db.session.flush()
 
 
-def set_secret(customer: Customer, name: str, value: str) -> None:
-    """Replace a secret; an empty value clears it."""
+def _set_secret(customer: Customer, name: str, value: str) -> None:
     if name not in SECRET_FIELDS:
         raise KeyError(name)
     secret = customer.secret(name)
@@ -38,13 +42,3 @@ def set_secret(customer: Customer, name: str, value: str) -> None:
     elif secret.value != value:
         secret.value = value
         secret.changed_at = utcnow()
-    db.session.flush()
-
-
-def rotate_channel_secret(channel) -> str:
-    """A new phone-login secret: stored hashed, returned once for the admin to copy."""
-    plaintext = _secrets.token_urlsafe(32)
-    channel.secret_hash = hash_password(plaintext)
-    channel.secret_rotated_at = utcnow()
-    db.session.flush()
-    return plaintext

@@ -4,22 +4,24 @@ Every answer to an htmx request is the group's partial: with errors beside the f
 htmx does not swap 4xx) or fresh from the database with a success toast.
 """
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
-from flask_login import current_user
+
 from app.auth.models import Representative
 from app.auth.policies import requires
 from app.catalog.models import CAPABILITIES
 from app.channels.models import Channel
+from app.channels.operations import rotate_channel_secret
 from app.customers import connection_tests
 from app.customers.forms import (
     GROUPS, INTERNET_ACCESS_FIELDS, MAX_ID, ApiConnectorForm, EmailProviderForm, stored_value,
 )
 from app.customers.models import MODEL_USAGES, SECRET_FIELDS, Customer
-from app.customers.operations import rotate_channel_secret, set_secret, update_settings
+from app.customers.operations import update_settings
 from app.customers.queries import catalogue as catalogue_query
 from app.customers.queries import choices_for_usage
 from app.customers.serializers import secret_status, settings_values
 from app.extensions import db
-from app.htmx_helpers import toast
+from app.htmx_helpers import toast, wants_partial
+from app.request_scope import current_customer_id, current_scope
 from app.tenancy import get_scoped, scoped
 
 bp = Blueprint("customers", __name__, url_prefix="/settings")
@@ -29,7 +31,7 @@ SWITCHES = ("apiAuthenticationType", "emailProviderType", *MODEL_USAGES.values()
 
 
 def _customer() -> Customer:
-    return db.session.get(Customer, current_user.customer_id)
+    return db.session.get(Customer, current_customer_id())
 
 
 def _form_class(group: str):
@@ -84,14 +86,14 @@ def _model_rows(form, customer: Customer) -> list[dict]:
 
 
 def _representatives(customer: Customer) -> list[Representative]:
-    query = scoped(Representative).order_by(Representative.email)
+    query = scoped(Representative, customer.id).order_by(Representative.email)
     reps = list(db.session.scalars(query))
     return [r for r in reps if r.is_active or r.id == customer.default_customer_rep_id]
 
 
 def _render_group(group: str, form, customer: Customer):
     context = _context(group, form, customer)
-    if request.htmx:
+    if wants_partial():
         return render_template(f"customers/_{group}.html", **context)
     return render_template("customers/settings.html", groups=GROUPS, **context, **_page_extras(group))
 
@@ -99,7 +101,8 @@ def _render_group(group: str, form, customer: Customer):
 def _page_extras(group: str) -> dict:
     if group != "secrets":
         return {}
-    channels = db.session.scalars(scoped(Channel, Channel.channel_type == "Phone").order_by(Channel.name))
+    channels = db.session.scalars(scoped(Channel, current_customer_id(), Channel.channel_type == "Phone")
+                                  .order_by(Channel.name))
     return {"phone_channels": list(channels)}
 
 
@@ -131,17 +134,15 @@ def save(group):
     customer = _customer()
     form = _form_class(group)(customer=customer)
     if not form.validate():
-        if not request.htmx:
+        if not wants_partial():
             return _render_group(group, form, customer)
         body = render_template(f"customers/_{group}.html", **_context(group, form, customer))
         return toast(body, "Nothing was saved: check the highlighted fields.", level="error")
     names = form.applicable()
-    update_settings(customer, form, names)
-    for name in names:
-        if name in SECRET_FIELDS and form[name].data:  # a blank secret input keeps the secret
-            set_secret(customer, name, form[name].data)
-    db.session.commit()
-    if not request.htmx:  # a plain form post (no JavaScript): back to the page
+    values = {name: form[name].data for name in names if name not in SECRET_FIELDS}
+    secrets = {name: form[name].data for name in names if name in SECRET_FIELDS and form[name].data}  # blank keeps
+    update_settings(*current_scope(), customer, values, secrets)
+    if not wants_partial():  # a plain form post (no JavaScript): back to the page
         flash(f"{GROUPS[group][0]} saved.")
         return redirect(url_for(".group", group=group))
     fresh = _stored_form(group, customer)
@@ -172,8 +173,7 @@ def secret(group, name):
 def clear_secret(group, name):
     field = _secret_field(group, name)
     customer = _customer()
-    set_secret(customer, name, "")
-    db.session.commit()
+    update_settings(*current_scope(), customer, {}, {name: ""})
     body = render_template(
         "customers/_secret.html", f=field, group=group, status=secret_status(customer, name), editing=False
     )
@@ -230,11 +230,11 @@ def _test_result(ok: bool, message: str):
 @requires("ManageSettings")
 def rotate_channel(channel_id):
     """A phone channel's new secret, shown in this answer only."""
-    channel = get_scoped(Channel, channel_id) if channel_id <= MAX_ID else None
+    customer_id, actor = current_scope()
+    channel = get_scoped(Channel, customer_id, channel_id) if channel_id <= MAX_ID else None
     if channel is None or channel.channel_type != "Phone":
         abort(404)
-    plaintext = rotate_channel_secret(channel)
-    db.session.commit()
+    plaintext = rotate_channel_secret(customer_id, actor, channel)
     body = render_template("customers/_phone_channel.html", channel=channel, new_secret=plaintext)
     response = toast(body, f"New secret for {channel.name}: copy it now, it is not shown again.")
     response.headers["Cache-Control"] = "no-store"
@@ -255,6 +255,6 @@ def catalogue():
     models = catalogue_query(customer, **filters)
     context = {"models": models, "filters": filters, "customer": customer, "usages": list(MODEL_USAGES),
                "capabilities": CAPABILITIES, "groups": GROUPS}
-    if request.htmx:
+    if wants_partial():
         return render_template("customers/_catalogue_rows.html", **context)
     return render_template("customers/catalogue.html", **context)

@@ -1,24 +1,21 @@
 """/api/EndUsers and /api/EndUserUIDs/assign (bearer token, scoped to the token's customer)."""
 from flask import Blueprint, jsonify, request, url_for
-from sqlalchemy.exc import IntegrityError
 
 from app.auth.policies import requires
+from app.domain_errors import Invalid, NotFound
 from app.end_users import queries
 from app.end_users.forms import AssignUIDForm, EndUserCreateForm, EndUserUpdateForm
 from app.channels.models import CHANNEL_TYPES
 from app.end_users.models import CUSTOMER_TYPES, EndUser
-from app.end_users.operations import (
-    IdentifierConflict, assign_uid, create_end_user, delete_end_user, update_end_user,
-)
+from app.end_users.operations import assign_uid, create_end_user, delete_end_user, update_end_user
 from app.end_users.serializers import (
     ALREADY_ASSIGNED_SCHEMA, END_USER_SCHEMA, TICKET_SCHEMA, UID_SCHEMA, end_user_dto, profile, ticket_dto, uid_dto,
 )
-from app.extensions import db
 from app.jsonforms import read_json_object, validate_json
 from app.openapi import STRING, documented, page_params, paginated, problem
 from app.pagination import page_query, paginate, paginated_result
-from app.problems import Problem, ValidationProblem, problem_response
-from app.tenancy import current_customer_id, get_scoped, get_scoped_or_404
+from app.request_scope import current_customer_id, current_scope
+from app.tenancy import get_scoped, get_scoped_or_404
 from app.tickets.models import TICKET_STATUSES, Ticket
 
 bp = Blueprint("api_end_users", __name__, url_prefix="/api")
@@ -32,26 +29,8 @@ CONFLICT = problem("IdentifierConflict", conflicts={"type": "array", "items": {
 IDENTIFIER_CONFLICT = ("An identifier already belongs to another end user; nothing was saved", CONFLICT)
 
 
-@bp.errorhandler(IdentifierConflict)
-def _conflict(exc: IdentifierConflict):
-    db.session.rollback()
-    return problem_response(
-        409, exc.conflicts[0].message if len(exc.conflicts) == 1 else
-        "Some identifiers already belong to other end users: " + " ".join(c.message for c in exc.conflicts),
-        {c.field: [c.message] for c in exc.conflicts},
-        conflicts=[{"field": c.field, "uidType": c.uid_type, "uid": c.uid, "endUserID": c.owner.id,
-                    "name": c.owner.name} for c in exc.conflicts],
-    )
-
-
-@bp.errorhandler(IntegrityError)
-def _race(_exc):
-    db.session.rollback()
-    return problem_response(409, "The identifier was just saved by another request. Reload and try again.")
-
-
 def _dtos(end_users: list[EndUser]) -> list[dict]:
-    latest = queries.last_interactions([u.id for u in end_users])
+    latest = queries.last_interactions(current_customer_id(), [u.id for u in end_users])
     return [end_user_dto(u, latest.get(u.id)) for u in end_users]
 
 
@@ -73,10 +52,10 @@ def _one(end_user: EndUser) -> dict:
 )
 @guard
 def list_end_users():
-    filters = queries.list_filters()
+    filters = queries.list_filters(request.args)
     sortable = queries.sortable_columns()
     page = page_query(sortable, "endUserID")
-    rows, total = paginate(queries.end_user_list(filters), page, sortable, EndUser.id)
+    rows, total = paginate(queries.end_user_list(current_customer_id(), filters), page, sortable, EndUser.id)
     return jsonify(paginated_result(_dtos(rows), total, page))
 
 
@@ -89,8 +68,7 @@ def list_end_users():
 @guard
 def create():
     form, _ = validate_json(EndUserCreateForm)
-    end_user = create_end_user(current_customer_id(), form.data)
-    db.session.commit()
+    end_user = create_end_user(*current_scope(), form.data)
     return jsonify(_one(end_user)), 201, {"Location": url_for(".get", end_user_id=end_user.id)}
 
 
@@ -98,7 +76,7 @@ def create():
 @documented(summary="One end user", responses={200: ("EndUserReadDTO", END_USER_SCHEMA)})
 @guard
 def get(end_user_id):
-    return jsonify(_one(get_scoped_or_404(EndUser, end_user_id)))
+    return jsonify(_one(get_scoped_or_404(EndUser, current_customer_id(), end_user_id)))
 
 
 @bp.put("/EndUsers/<int:end_user_id>")
@@ -109,10 +87,10 @@ def get(end_user_id):
 )
 @guard
 def update(end_user_id):
-    end_user = get_scoped_or_404(EndUser, end_user_id)
+    customer_id, actor = current_scope()
+    end_user = get_scoped_or_404(EndUser, customer_id, end_user_id)
     form, _ = validate_json(EndUserUpdateForm, base=profile(end_user), partial=True)
-    update_end_user(end_user, form.data)
-    db.session.commit()
+    update_end_user(customer_id, actor, end_user, form.data)
     return "", 204
 
 
@@ -121,8 +99,8 @@ def update(end_user_id):
             responses={204: ("Deleted", None)})
 @guard
 def delete(end_user_id):
-    delete_end_user(get_scoped_or_404(EndUser, end_user_id))
-    db.session.commit()
+    customer_id, actor = current_scope()
+    delete_end_user(customer_id, actor, get_scoped_or_404(EndUser, customer_id, end_user_id))
     return "", 204
 
 
@@ -136,8 +114,8 @@ def delete(end_user_id):
 def by_uid():
     value = (request.args.get("uid") or "").strip()
     if not value:
-        raise ValidationProblem({"uid": ["The uid query parameter is required."]})
-    return jsonify(_dtos(queries.find_by_identifier(value)))
+        raise Invalid({"uid": ["The uid query parameter is required."]})
+    return jsonify(_dtos(queries.find_by_identifier(current_customer_id(), value)))
 
 
 @bp.get("/EndUsers/<int:end_user_id>/tickets")
@@ -158,13 +136,14 @@ def by_uid():
 )
 @guard
 def tickets(end_user_id):
-    end_user = get_scoped_or_404(EndUser, end_user_id)
-    filters = queries.ticket_filters()
+    customer_id = current_customer_id()
+    end_user = get_scoped_or_404(EndUser, customer_id, end_user_id)
+    filters = queries.ticket_filters(request.args)
     sortable = queries.ticket_sortable_columns()
     default_order = "asc" if request.args.get("sortBy") else "desc"
     page = page_query(sortable, "lastMessageDate", default_order)
     rows, total = paginate(queries.ticket_history(end_user, filters), page, sortable, Ticket.id)
-    extras = queries.ticket_extras(rows)
+    extras = queries.ticket_extras(customer_id, rows)
     return jsonify(paginated_result([ticket_dto(t, extras[t.id]) for t in rows], total, page))
 
 
@@ -177,14 +156,14 @@ def tickets(end_user_id):
 )
 @guard
 def assign():
+    customer_id, actor = current_scope()
     body = read_json_object()
     ident = body.get("endUserID")
-    end_user = get_scoped(EndUser, ident) if isinstance(ident, int) and not isinstance(ident, bool) else None
+    end_user = get_scoped(EndUser, customer_id, ident) if isinstance(ident, int) and not isinstance(ident, bool) else None
     form, _ = validate_json(AssignUIDForm, body=body, region=end_user.country if end_user else None)
     if end_user is None:
-        raise Problem(404, "End user not found.")
-    uid, created = assign_uid(end_user, form.uidType.data, form.uid.data, form.isPrimary.data)
-    db.session.commit()
+        raise NotFound("End user not found.")
+    uid, created = assign_uid(customer_id, actor, end_user, form.uidType.data, form.uid.data, form.isPrimary.data)
     if created:
         return jsonify(uid_dto(uid)), 201, {"Location": url_for(".get", end_user_id=end_user.id)}
     return jsonify({"message": "This identifier is already linked to this end user.", **uid_dto(uid)})

@@ -8,16 +8,18 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
+from app.actors import Actor
+from app.domain_errors import Conflict, Invalid
 from app.end_users.models import EndUser, EndUserUID, lookup_key
 from app.end_users.serializers import PROFILE_FIELDS
 from app.extensions import db
-from app.problems import ValidationProblem
+from app.tenancy import ensure_owned
 
 DEFAULT_CUSTOMER_TYPE = "Lead"
 
 
 @dataclass
-class Conflict:
+class UIDConflict:
     field: str  # the DTO path of the offending value, e.g. "uids[1].uid" or "uid"
     uid_type: str
     uid: str
@@ -29,9 +31,17 @@ class Conflict:
         return f"The {self.uid_type} identifier {self.uid} already belongs to {who} (endUserID {self.owner.id})."
 
 
-class IdentifierConflict(Exception):
-    def __init__(self, conflicts: list[Conflict]):
-        super().__init__(conflicts[0].message)
+class IdentifierConflict(Conflict):
+    """409: identifiers that other end users hold; `conflicts` names each one and its owner."""
+
+    def __init__(self, conflicts: list[UIDConflict]):
+        title = conflicts[0].message if len(conflicts) == 1 else (
+            "Some identifiers already belong to other end users: " + " ".join(c.message for c in conflicts))
+        super().__init__(
+            title, {c.field: [c.message] for c in conflicts},
+            conflicts=[{"field": c.field, "uidType": c.uid_type, "uid": c.uid, "endUserID": c.owner.id,
+                        "name": c.owner.name} for c in conflicts],
+        )
         self.conflicts = conflicts
 
 
@@ -56,7 +66,7 @@ def apply_profile(end_user: EndUser, data: dict, creating: bool) -> None:
         setattr(end_user, attr, value)
 
 
-def create_end_user(customer_id: int, data: dict) -> EndUser:
+def create_end_user(customer_id: int, actor: Actor, data: dict) -> EndUser:
     end_user = EndUser(customer_id=customer_id, customer_type=DEFAULT_CUSTOMER_TYPE)
     apply_profile(end_user, data, creating=True)
     db.session.add(end_user)
@@ -65,16 +75,19 @@ def create_end_user(customer_id: int, data: dict) -> EndUser:
     return end_user
 
 
-def update_end_user(end_user: EndUser, data: dict, remove_missing: bool = False) -> None:
+def update_end_user(customer_id: int, actor: Actor, end_user: EndUser, data: dict,
+                    remove_missing: bool = False) -> None:
     """Profile fields in `data` replace the stored ones; UID rows are added, updated or removed
     (markAsDeleted). With `remove_missing` (the dashboard form), UIDs not listed are removed too."""
+    ensure_owned(end_user, customer_id)
     apply_profile(end_user, data, creating=False)
     save_uids(end_user, data.get("uids") or [], remove_missing=remove_missing)
     db.session.flush()
 
 
-def delete_end_user(end_user: EndUser) -> int:
+def delete_end_user(customer_id: int, actor: Actor, end_user: EndUser) -> int:
     """Delete the end user with its identifiers; tickets stay. Returns how many identifiers went."""
+    ensure_owned(end_user, customer_id)
     count = len(end_user.uids)
     db.session.delete(end_user)
     db.session.flush()
@@ -115,7 +128,7 @@ def _plan(end_user: EndUser, rows: list[dict]) -> list[_Plan]:
         plans.append(_Plan(index, target, row["uidType"], row["uid"], bool(row.get("isPrimary")),
                            bool(row.get("markAsDeleted"))))
     if errors:
-        raise ValidationProblem(errors)
+        raise Invalid(errors)
     return plans
 
 
@@ -129,11 +142,11 @@ def _check_conflicts(end_user: EndUser, plans: list[_Plan], leaving: set[int]) -
             continue
         field = f"uids[{plan.index}].uid"
         if holder.end_user_id != end_user.id:
-            conflicts.append(Conflict(field, plan.uid_type, plan.uid, holder.end_user))
+            conflicts.append(UIDConflict(field, plan.uid_type, plan.uid, holder.end_user))
         else:
             errors[field] = [f"This end user already has this identifier (endUserUIDID {holder.id})."]
     if errors:
-        raise ValidationProblem(errors)
+        raise Invalid(errors)
     if conflicts:
         raise IdentifierConflict(conflicts)
 
@@ -174,11 +187,13 @@ def _settle_primary(end_user: EndUser, chosen: EndUserUID | None) -> None:
     db.session.flush()
 
 
-def assign_uid(end_user: EndUser, uid_type: str, value: str, is_primary: bool) -> tuple[EndUserUID, bool]:
+def assign_uid(customer_id: int, actor: Actor, end_user: EndUser, uid_type: str, value: str,
+               is_primary: bool) -> tuple[EndUserUID, bool]:
     """Link an identifier to the end user: (uid, True) when new, (uid, False) when already linked."""
+    ensure_owned(end_user, customer_id)
     holder = _holder(end_user.customer_id, uid_type, value)
     if holder is not None and holder.end_user_id != end_user.id:
-        raise IdentifierConflict([Conflict("uid", uid_type, value, holder.end_user)])
+        raise IdentifierConflict([UIDConflict("uid", uid_type, value, holder.end_user)])
     created = holder is None
     if created:
         holder = EndUserUID(customer_id=end_user.customer_id, end_user_id=end_user.id,

@@ -1,11 +1,10 @@
 """Reads for end users: list and search, identifier lookup, ticket history and insights.
 
-Every statement starts from `scoped(...)` or names the current customer explicitly, and uses
+Every statement starts from `scoped(...)` or names the customer it is given explicitly, and uses
 only forms that SQLite and PostgreSQL both run (LIKE on lower(...), correlated subqueries).
 """
 from dataclasses import dataclass, field
 
-from flask import request
 from sqlalchemy import and_, exists, false, func, or_, select, union
 from sqlalchemy.orm import selectinload
 
@@ -13,8 +12,8 @@ from app.channels.models import CHANNEL_TYPES, Channel
 from app.end_users import identifiers
 from app.end_users.models import CUSTOMER_TYPES, EndUser, EndUserUID
 from app.extensions import db
-from app.problems import ValidationProblem
-from app.tenancy import current_customer_id, in_id_range, scoped
+from app.domain_errors import Invalid
+from app.tenancy import in_id_range, scoped
 from app.tickets.models import TICKET_STATUSES, Ticket, TicketMessage, ticket_topic
 from app.topics.models import Topic
 
@@ -54,12 +53,12 @@ def last_interaction_column():
     )
 
 
-def last_interactions(ids: list[int]) -> dict[int, object]:
+def last_interactions(customer_id: int, ids: list[int]) -> dict[int, object]:
     if not ids:
         return {}
     rows = db.session.execute(
         select(EndUser.id, last_interaction_column()).where(
-            EndUser.customer_id == current_customer_id(), EndUser.id.in_(ids)
+            EndUser.customer_id == customer_id, EndUser.id.in_(ids)
         )
     )
     return dict(rows.all())
@@ -98,9 +97,8 @@ def _parse_ids(raw: str, name: str, errors: dict) -> list[int]:
     return [int(p) for p in parts]
 
 
-def list_filters(args=None) -> ListFilters:
+def list_filters(args) -> ListFilters:
     """search, ids and customerType from the query string; 400 with field errors when malformed."""
-    args = request.args if args is None else args
     errors: dict = {}
     ids = _parse_ids(args.get("ids") or "", "ids", errors)
     kind = (args.get("customerType") or "").strip()
@@ -108,7 +106,7 @@ def list_filters(args=None) -> ListFilters:
     if kind and match is None:
         errors["customerType"] = [f"customerType must be one of: {', '.join(CUSTOMER_TYPES)}."]
     if errors:
-        raise ValidationProblem(errors)
+        raise Invalid(errors)
     return ListFilters((args.get("search") or "").strip()[:200], ids, match or "")
 
 
@@ -116,11 +114,10 @@ def _contains(column, term: str):
     return func.lower(column).contains(term, autoescape=True)
 
 
-def search_criterion(term: str):
+def search_criterion(customer_id: int, term: str):
     """Every word must appear in a name, company, address, other contact details or identifier
     (end_user.search_text), or start the customerRef; a value that reads as a phone number also
     matches its E.164 form."""
-    customer_id = current_customer_id()
     criterion = and_(*(
         or_(
             EndUser.search_text.contains(word, autoescape=True),
@@ -138,10 +135,10 @@ def search_criterion(term: str):
     return criterion
 
 
-def end_user_list(filters: ListFilters):
-    stmt = scoped(EndUser).options(selectinload(EndUser.uids))
+def end_user_list(customer_id: int, filters: ListFilters):
+    stmt = scoped(EndUser, customer_id).options(selectinload(EndUser.uids))
     if filters.search:
-        stmt = stmt.where(search_criterion(filters.search))
+        stmt = stmt.where(search_criterion(customer_id, filters.search))
     if filters.ids:
         stmt = stmt.where(EndUser.id.in_([i for i in filters.ids if in_id_range(i)]))
     if filters.customer_type:
@@ -151,21 +148,20 @@ def end_user_list(filters: ListFilters):
 
 # ---- Lookup by identifier -------------------------------------------------------------
 
-def find_by_identifier(raw: str) -> list[EndUser]:
+def find_by_identifier(customer_id: int, raw: str) -> list[EndUser]:
     """End users with a UID equal to the value (case-insensitive, phone numbers in any format)
     or with that customerRef."""
     value = (raw or "").strip()
     if not value:
         return []
     candidates = identifiers.lookup_candidates(value)
-    customer_id = current_customer_id()
     # A UNION of two index lookups: `id IN (...) OR customer_ref = ...` would scan the tenant.
     matching_ids = union(
         select(EndUserUID.end_user_id).where(
             EndUserUID.customer_id == customer_id, EndUserUID.uid_lookup.in_(candidates)),
         select(EndUser.id).where(EndUser.customer_id == customer_id, EndUser.customer_ref == value),
     )
-    stmt = scoped(EndUser, EndUser.id.in_(matching_ids))
+    stmt = scoped(EndUser, customer_id, EndUser.id.in_(matching_ids))
     return list(db.session.scalars(stmt.options(selectinload(EndUser.uids)).order_by(EndUser.id)))
 
 
@@ -213,8 +209,7 @@ def _bool(args, name, errors) -> bool | None:
     return None
 
 
-def ticket_filters(args=None) -> TicketFilters:
-    args = request.args if args is None else args
+def ticket_filters(args) -> TicketFilters:
     errors: dict = {}
     rep = (args.get("customerRepID") or "").strip()
     if rep and not rep.isdigit():
@@ -230,7 +225,7 @@ def ticket_filters(args=None) -> TicketFilters:
         search=(args.get("search") or "").strip()[:200],
     )
     if errors:
-        raise ValidationProblem(errors)
+        raise Invalid(errors)
     return filters
 
 
@@ -270,13 +265,12 @@ def ticket_history(end_user: EndUser, filters: TicketFilters):
     return stmt
 
 
-def ticket_extras(tickets: list[Ticket]) -> dict[int, dict]:
+def ticket_extras(customer_id: int, tickets: list[Ticket]) -> dict[int, dict]:
     """aiFeedbackComments (newest first) and lastEndUserMessageID for a page of tickets, in two queries."""
     ids = [t.id for t in tickets]
     extras = {i: {"aiFeedbackComments": [], "lastEndUserMessageID": None} for i in ids}
     if not ids:
         return extras
-    customer_id = current_customer_id()
     feedback = db.session.execute(
         select(TicketMessage.ticket_id, TicketMessage.ai_feedback_comment).where(
             TicketMessage.customer_id == customer_id, TicketMessage.ticket_id.in_(ids),

@@ -1,7 +1,7 @@
 """The end-user screens: list with live search, create/edit with identifier rows, detail, lookup.
 
-htmx conventions (app/htmx_helpers.py): a partial is chosen from the HX-Request header; form
-errors come back as 200 with the re-rendered form; success sends a toast or an HX-Redirect.
+htmx conventions (app/htmx_helpers.py): an htmx request gets the partial; form errors come back
+as 200 with the re-rendered form; success sends a toast or an HX-Redirect.
 """
 import re
 
@@ -9,6 +9,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from werkzeug.datastructures import MultiDict
 
 from app.auth.policies import requires
+from app.domain_errors import Conflict, Invalid
 from app.end_users import queries
 from app.end_users.forms import AssignUIDForm, EndUserUpdateForm
 from app.end_users.models import CUSTOMER_TYPES, EndUser
@@ -16,12 +17,12 @@ from app.end_users.operations import (
     IdentifierConflict, assign_uid, create_end_user, delete_end_user, update_end_user,
 )
 from app.end_users.serializers import profile, sorted_uids
-from app.extensions import db
-from app.htmx_helpers import toast
+from app.htmx_helpers import toast, wants_partial
 from app.pagination import page_query, paginate, paginated_result
-from app.problems import ValidationProblem
-from app.tenancy import current_customer_id, get_scoped_or_404
+from app.request_scope import current_customer_id, current_scope
+from app.tenancy import get_scoped_or_404
 from app.tickets.models import Ticket
+from app.unit_of_work import attempt
 
 bp = Blueprint("end_users", __name__, url_prefix="/end-users")
 guard = requires("TicketAccess")
@@ -36,27 +37,16 @@ def _datetime(value) -> str:
     return value.strftime("%Y-%m-%d %H:%M") + " UTC" if value else "—"
 
 
-def _wants_partial() -> bool:
-    return bool(request.headers.get("HX-Request")) and not request.headers.get("HX-History-Restore-Request")
-
-
-def _or_400(read):
-    """Query-string parsing shared with the API; a malformed value is a 400 page here."""
-    try:
-        return read()
-    except ValidationProblem as exc:
-        abort(400, "; ".join(m for messages in exc.errors.values() for m in messages))
-
-
 # ---- List and lookup ----------------------------------------------------------------------
 
 @bp.get("/")
 @guard
 def index():
-    filters = _or_400(queries.list_filters)
+    customer_id = current_customer_id()
+    filters = queries.list_filters(request.args)
     sortable = queries.sortable_columns()
-    page = _or_400(lambda: page_query(sortable, "lastname"))
-    rows, total = paginate(queries.end_user_list(filters), page, sortable, EndUser.id)
+    page = page_query(sortable, "lastname")
+    rows, total = paginate(queries.end_user_list(customer_id, filters), page, sortable, EndUser.id)
     def list_url(**changes):
         params = {"search": filters.search, "customerType": filters.customer_type, "sortBy": page.sort_by,
                   "sortOrder": "desc" if page.descending else "asc", "pageSize": page.page_size,
@@ -65,11 +55,11 @@ def index():
 
     context = dict(
         filters=filters, page=page, result=paginated_result(rows, total, page),
-        latest=queries.last_interactions([u.id for u in rows]), page_sizes=PAGE_SIZES,
+        latest=queries.last_interactions(customer_id, [u.id for u in rows]), page_sizes=PAGE_SIZES,
         customer_types=CUSTOMER_TYPES, primary_uid=_primary_uid,
         list_url=list_url, page_url=lambda n: list_url(pageNumber=n),
     )
-    if _wants_partial():
+    if wants_partial():
         return render_template("end_users/_results.html", oob=True, **context)
     return render_template("end_users/index.html", **context)
 
@@ -83,7 +73,7 @@ def _primary_uid(end_user: EndUser):
 @guard
 def lookup():
     value = (request.args.get("q") or "").strip()
-    found = queries.find_by_identifier(value) if value else []
+    found = queries.find_by_identifier(current_customer_id(), value) if value else []
     if len(found) == 1:
         return redirect(url_for(".detail", end_user_id=found[0].id))
     return render_template("end_users/lookup.html", q=value, found=found, primary_uid=_primary_uid)
@@ -132,36 +122,33 @@ def _attach(form: EndUserUpdateForm, errors: dict) -> None:
 
 
 def _render_form(form, end_user=None, conflicts=None, focus=None, status=200):
-    template = "end_users/_form.html" if _wants_partial() else "end_users/form.html"
+    template = "end_users/_form.html" if wants_partial() else "end_users/form.html"
     return render_template(template, form=form, end_user=end_user, conflicts=conflicts or {},
                            uid_types=UID_TYPES, customer_types=CUSTOMER_TYPES, focus=focus), status
 
 
 def _save(end_user: EndUser | None):
+    customer_id, actor = current_scope()
     form = EndUserUpdateForm(formdata=_renumbered(request.form))
-    conflicts = {}
+    conflicts, creating = {}, end_user is None
     if form.validate():
         try:
-            if end_user is None:
-                end_user = create_end_user(current_customer_id(), form.data)
-                message = f"{end_user.name or 'End user'} was created."
-            else:
-                update_end_user(end_user, form.data, remove_missing=True)
-                message = f"{end_user.name or 'End user'} was saved."
-            db.session.commit()
-            flash(message)
+            with attempt():
+                if end_user is None:
+                    end_user = create_end_user(customer_id, actor, form.data)
+                else:
+                    update_end_user(customer_id, actor, end_user, form.data, remove_missing=True)
+            flash(f"{end_user.name or 'End user'} was {'created' if creating else 'saved'}.")
             target = url_for(".detail", end_user_id=end_user.id)
-            if _wants_partial():
+            if wants_partial():
                 return "", 200, {"HX-Redirect": target}
             return redirect(target)
         except IdentifierConflict as exc:
-            db.session.rollback()
             conflicts = {int(re.search(r"\d+", c.field)[0]): c.owner for c in exc.conflicts}
-        except ValidationProblem as exc:
-            db.session.rollback()
-            _attach(form, exc.errors)
+        except (Invalid, Conflict) as exc:  # a rule, or an identifier saved meanwhile by someone else
+            _attach(form, exc.errors or {"body": [exc.title]})
     return _render_form(form, end_user if end_user is not None and end_user.id else None, conflicts,
-                        status=200 if _wants_partial() else 400)
+                        status=200 if wants_partial() else 400)
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -177,7 +164,7 @@ def new():
 @bp.route("/<int:end_user_id>/edit", methods=["GET", "POST"])
 @guard
 def edit(end_user_id):
-    end_user = get_scoped_or_404(EndUser, end_user_id)
+    end_user = get_scoped_or_404(EndUser, current_customer_id(), end_user_id)
     if request.method == "POST":
         return _save(end_user)
     data = {**profile(end_user), "uids": [
@@ -191,7 +178,7 @@ def edit(end_user_id):
 def form_rows():
     """Add or remove an identifier row without saving: the form comes back with everything typed."""
     end_user_id = request.args.get("end_user_id", type=int)
-    end_user = get_scoped_or_404(EndUser, end_user_id) if end_user_id else None
+    end_user = get_scoped_or_404(EndUser, current_customer_id(), end_user_id) if end_user_id else None
     op, index = request.args.get("op"), request.args.get("index", type=int)
     formdata = _renumbered(request.form, remove=index if op == "remove" else None, add=op == "add")
     form = EndUserUpdateForm(formdata=formdata)
@@ -202,10 +189,10 @@ def form_rows():
 # ---- Detail, identifiers, tickets, delete ---------------------------------------------------
 
 def _tickets_context(end_user: EndUser) -> dict:
-    filters = _or_400(queries.ticket_filters)
+    filters = queries.ticket_filters(request.args)
     sortable = queries.ticket_sortable_columns()
     order = "asc" if request.args.get("sortBy") else "desc"
-    page = _or_400(lambda: page_query(sortable, "lastMessageDate", order))
+    page = page_query(sortable, "lastMessageDate", order)
     rows, total = paginate(queries.ticket_history(end_user, filters), page, sortable, Ticket.id)
     args = request.args.to_dict()
 
@@ -213,7 +200,7 @@ def _tickets_context(end_user: EndUser) -> dict:
         return url_for(".tickets", end_user_id=end_user.id, **{**args, "pageNumber": number})
 
     return dict(ticket_filters=filters, tickets=paginated_result(rows, total, page),
-                extras=queries.ticket_extras(rows), ticket_page=page, ticket_page_url=ticket_page_url)
+                extras=queries.ticket_extras(end_user.customer_id, rows), ticket_page=page, ticket_page_url=ticket_page_url)
 
 
 def _detail_context(end_user: EndUser, assign_form=None, assign_conflict=None) -> dict:
@@ -231,15 +218,15 @@ def _detail_context(end_user: EndUser, assign_form=None, assign_conflict=None) -
 @bp.get("/<int:end_user_id>")
 @guard
 def detail(end_user_id):
-    end_user = get_scoped_or_404(EndUser, end_user_id)
+    end_user = get_scoped_or_404(EndUser, current_customer_id(), end_user_id)
     return render_template("end_users/detail.html", **_detail_context(end_user))
 
 
 @bp.get("/<int:end_user_id>/tickets")
 @guard
 def tickets(end_user_id):
-    end_user = get_scoped_or_404(EndUser, end_user_id)
-    if _wants_partial():
+    end_user = get_scoped_or_404(EndUser, current_customer_id(), end_user_id)
+    if wants_partial():
         return render_template("end_users/_tickets.html", end_user=end_user, **_tickets_context(end_user))
     return render_template("end_users/detail.html", **_detail_context(end_user))
 
@@ -247,26 +234,29 @@ def tickets(end_user_id):
 @bp.post("/<int:end_user_id>/identifiers")
 @guard
 def assign(end_user_id):
-    end_user = get_scoped_or_404(EndUser, end_user_id)
+    customer_id, actor = current_scope()
+    end_user = get_scoped_or_404(EndUser, customer_id, end_user_id)
     form = AssignUIDForm(region=end_user.country)
     conflict, message = None, None
     if form.endUserID.data not in (None, end_user.id):
         abort(400)
     if form.validate():
         try:
-            uid, created = assign_uid(end_user, form.uidType.data, form.uid.data, form.isPrimary.data)
-            db.session.commit()
+            with attempt():
+                uid, created = assign_uid(customer_id, actor, end_user, form.uidType.data, form.uid.data,
+                                          form.isPrimary.data)
             message = f"{uid.uid} was added." if created else f"{uid.uid} was already linked to {end_user.name or 'this end user'}."
             form = None
         except IdentifierConflict as exc:
-            db.session.rollback()
             conflict = exc.conflicts[0]
             form.uid.errors = [*form.uid.errors, "This identifier already belongs to another end user."]
+        except Conflict as exc:
+            form.uid.errors = [*form.uid.errors, exc.title]
     context = dict(end_user=end_user, uids=sorted_uids(end_user), uid_types=UID_TYPES,
                    assign_form=form or AssignUIDForm(formdata=None, data={"uidType": "Email", "endUserID": end_user.id}),
                    assign_conflict=conflict)
     body = render_template("end_users/_identifiers.html", **context)
-    if not _wants_partial():
+    if not wants_partial():
         if message:
             flash(message)
         return redirect(url_for(".detail", end_user_id=end_user.id)) if message else (
@@ -277,11 +267,11 @@ def assign(end_user_id):
 @bp.route("/<int:end_user_id>/delete", methods=["GET", "POST"])
 @guard
 def delete(end_user_id):
-    end_user = get_scoped_or_404(EndUser, end_user_id)
+    customer_id, actor = current_scope()
+    end_user = get_scoped_or_404(EndUser, customer_id, end_user_id)
     if request.method == "GET":
         return render_template("end_users/delete.html", end_user=end_user, uid_count=len(end_user.uids))
     name = end_user.name or f"End user {end_user.id}"
-    count = delete_end_user(end_user)
-    db.session.commit()
+    count = delete_end_user(customer_id, actor, end_user)
     flash(f"{name} was deleted with {count} identifier{'' if count == 1 else 's'}.")
     return redirect(url_for(".index"))

@@ -7,6 +7,7 @@ from app.actions.models import Action
 from app.channels.models import Channel
 from app.end_users.models import EndUser
 from app.extensions import db
+from app.request_scope import current_customer_id
 from app.tenancy import scoped
 from app.tickets.models import Ticket
 from app.topics.models import Topic
@@ -15,7 +16,7 @@ bp = Blueprint("home", __name__)
 
 
 def _count(model, *criteria) -> int:
-    return db.session.scalar(select(func.count()).select_from(scoped(model, *criteria).subquery()))
+    return db.session.scalar(select(func.count()).select_from(scoped(model, current_customer_id(), *criteria).subquery()))
 
 
 @bp.get("/")
