@@ -7,12 +7,14 @@ deleted (everything else cascades from it), leaving only the global model catalo
 import os
 import re
 import tempfile
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from flask_migrate import upgrade
 from sqlalchemy import delete, text
+from werkzeug.serving import make_server
 
 from app import create_app
 from app.extensions import db, limiter
@@ -43,6 +45,16 @@ def app():
     yield app
     with app.app_context():
         db.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def live_server(app):
+    """The real app served on loopback (a thread per connection): for the browser and race tests."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
 
 
 @pytest.fixture(autouse=True)
