@@ -17,16 +17,17 @@ NOUNS = {
     "ai_model": "AI model",
 }
 # Unique constraints worth a sentence of their own: name -> (title, field it is about).
+# A title may name the clashing value: {name!r} is filled from the statement's parameters.
 UNIQUE = {
-    "uq_topic_customer_id_name": ("A topic with this name already exists.", "name"),
-    "uq_channel_customer_id_name": ("A channel with this name already exists.", "name"),
+    "uq_topic_customer_id_name": ("A topic named {name!r} already exists.", "name"),
+    "uq_channel_customer_id_name": ("A channel named {name!r} already exists.", "name"),
     "uq_customer_secret_customer_id_name": ("This secret was just set by another request; reload to see it.", None),
     "uq_end_user_uid_customer_id_uid_type_uid_lookup": (
         "This identifier was just saved for another end user by another request; reload and try again.", "uid"),
     "uq_topic_action_customer_id_context_key_action_id": ("This action is already in that list.", "actionID"),
     "uq_hook_action_customer_id_context_key_action_id": ("This action is already in that list.", "actionID"),
     "uq_representative_email": ("A representative with this e-mail address already exists.", "email"),
-    "uq_customer_name": ("A customer with this name already exists.", "name"),
+    "uq_customer_name": ("A customer named {name!r} already exists.", "name"),
 }
 _SQLITE_UNIQUE = re.compile(r"UNIQUE constraint failed: (.+)$")
 _TABLE = re.compile(r'(?:INSERT INTO|UPDATE|DELETE FROM)\s+"?(\w+)"?', re.IGNORECASE)
@@ -52,9 +53,13 @@ def _unique_constraint_for(columns: str) -> str | None:
     return None
 
 
-def _unique(name: str | None, table: str | None) -> Conflict:
+def _unique(name: str | None, table: str | None, params) -> Conflict:
     title, field = UNIQUE.get(name or "", (f"This {_noun(table)} was just saved by another request; "
                                            "reload and try again.", None))
+    if "{" in title:
+        values = params if isinstance(params, dict) else {}
+        title = title.format(**{field: values.get(field, "this")}) if field in values else (
+            title.replace(f"named {{{field}!r}}", f"with this {field}"))
     return Conflict(title, {field: [title]} if field else None)
 
 
@@ -67,14 +72,14 @@ def conflict_from(exc: IntegrityError) -> Conflict:
     if diag is not None:  # PostgreSQL names the constraint and the table
         state = getattr(orig, "sqlstate", "")
         if state == "23505":
-            return _unique(diag.constraint_name, diag.table_name)
+            return _unique(diag.constraint_name, diag.table_name, exc.params)
         if state == "23503" and statement.upper().startswith("DELETE"):
             return StillReferenced(f"This {_noun(table)} is still used by a {_noun(diag.table_name)}; "
                                    "nothing was deleted.")
     else:
         found = _SQLITE_UNIQUE.search(str(orig))
         if found:
-            return _unique(_unique_constraint_for(found[1]), table)
+            return _unique(_unique_constraint_for(found[1]), table, exc.params)
         if "FOREIGN KEY" in str(orig) and statement.upper().startswith("DELETE"):
             return StillReferenced(f"This {_noun(table)} is still in use; nothing was deleted.")
     if statement.upper().startswith(("INSERT", "UPDATE")):

@@ -137,9 +137,9 @@ def create_link(customer_id: int, actor: Actor, model, values: dict):
         raise Duplicate()
     priority = values.get("priority")
     link.priority = next_priority(model, customer_id, link.context_key) if priority is None else priority
-    db.session.add(link)
     try:
-        with db.session.begin_nested():
+        with db.session.begin_nested():  # on failure the link leaves the session with the savepoint
+            db.session.add(link)
             db.session.flush()
     except IntegrityError as exc:  # a concurrent add of the same link, or its action deleted meanwhile
         if _link_exists(model, customer_id, link.context_key, link.action_id):
