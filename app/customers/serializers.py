@@ -1,44 +1,10 @@
 """Customer <-> DTO: field names on the wire, and what a reader may see (never a secret)."""
-from app.customers.models import SECRET_FIELDS, Customer
+from app.catalog.models import CAPABILITIES
+from app.customers.forms import CustomerUpdateForm
+from app.customers.models import FIELDS, SECRET_FIELDS, Customer  # FIELDS is also read from here
+from app.jsonforms import json_schema
+from app.openapi import dto
 from app.timeutil import iso
-
-# Every non-secret CustomerUpdateDTO field -> Customer attribute.
-FIELDS = {
-    "apiBaseUrl": "api_base_url",
-    "apiUsername": "api_username",
-    "apiAuthenticationType": "api_authentication_type",
-    "emailProviderType": "email_provider_type",
-    "graphTenantID": "graph_tenant_id",
-    "graphClientID": "graph_client_id",
-    "graphAuthorityURL": "graph_authority_url",
-    "graphScope": "graph_scope",
-    "imapServer": "imap_server",
-    "imapPort": "imap_port",
-    "imapUseSsl": "imap_use_ssl",
-    "smtpServer": "smtp_server",
-    "smtpPort": "smtp_port",
-    "smtpUseSsl": "smtp_use_ssl",
-    "defaultTopicModelId": "default_topic_model_id",
-    "defaultWebchatModelId": "default_webchat_model_id",
-    "defaultEmailModelId": "default_email_model_id",
-    "defaultCallModelId": "default_call_model_id",
-    "defaultSpamModelId": "default_spam_model_id",
-    "defaultConditionalRulesModelId": "default_conditional_rules_model_id",
-    "defaultSummaryModelId": "default_summary_model_id",
-    "defaultRealtimeModelId": "default_realtime_model_id",
-    "defaultRealtimeTranslationModelId": "default_realtime_translation_model_id",
-    "defaultTranscribeModelId": "default_transcribe_model_id",
-    "defaultEmailModelInternetAccessEnabled": "default_email_model_internet_access_enabled",
-    "defaultWebchatModelInternetAccessEnabled": "default_webchat_model_internet_access_enabled",
-    "defaultCallModelInternetAccessEnabled": "default_call_model_internet_access_enabled",
-    "defaultRealtimeModelInternetAccessEnabled": "default_realtime_model_internet_access_enabled",
-    "twilioAccountSID": "twilio_account_sid",
-    "twilioRegion": "twilio_region",
-    "openAIProjectId": "openai_project_id",
-    "googleCloudProjectIds": "google_cloud_project_ids",
-    "defaultCustomerRepID": "default_customer_rep_id",
-    "ticketCleanupRetentionDays": "ticket_cleanup_retention_days",
-}
 
 # What GET /me shows besides the settings; a PUT may echo them back unchanged.
 READ_ONLY = ("customerID", "name", "subscriptionLevel", "configuredSecrets")
@@ -100,11 +66,6 @@ def phone_secrets_dto(customer: Customer, channel_id: int) -> dict:
 
 def _response_schemas() -> tuple[dict, dict, dict]:
     """Response DTO schemas; the settings' types come from the form that validates them."""
-    from app.catalog.models import CAPABILITIES
-    from app.customers.forms import CustomerUpdateForm
-    from app.jsonforms import json_schema
-    from app.openapi import dto
-
     settings = json_schema(CustomerUpdateForm, partial=True)["properties"]
     text, number = {"type": ["string", "null"]}, {"type": ["integer", "null"]}
     customer = dto("CustomerReadDTO", {
