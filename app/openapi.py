@@ -46,17 +46,8 @@ STRING, INTEGER, BOOLEAN = {"type": "string"}, {"type": "integer"}, {"type": "bo
 TIMESTAMP = {"type": "string", "format": "date-time"}
 
 
-def dto(title: str, properties: dict, description: str | None = None) -> dict:
-    """A response DTO: every property is always present, nothing else is."""
-    schema = {"title": title, "type": "object", "properties": properties,
-              "required": list(properties), "additionalProperties": False}
-    if description:
-        schema["description"] = description
-    return schema
-
-
 def paginated(item: dict) -> dict:
-    """PaginatedResult of `item` (a dto())."""
+    """PaginatedResult of `item` (a response DTO's schema: Dto(...).schema, app.dtos)."""
     return {
         "title": f"PaginatedResult_{item['title']}", "type": "object",
         "properties": {

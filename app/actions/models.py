@@ -4,7 +4,9 @@ from sqlalchemy import Boolean, CheckConstraint, Index, Integer, String, Text, U
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.crypto import EncryptedText
+from app.dtos import Dto
 from app.extensions import db
+from app.openapi import BOOLEAN, INTEGER, STRING, nullable
 from app.tenancy import TenantMixin
 from app.tenancy_fk import same_tenant_fk, tenant_key
 from app.timeutil import utcnow
@@ -94,16 +96,19 @@ class CustomFieldDefinition(TenantMixin, db.Model):
     sort_order: Mapped[int] = mapped_column(Integer, default=0)
 
     def to_dto(self) -> dict:
-        return {
-            "customFieldDefinitionID": self.id,
-            "actionID": self.action_id,
-            "name": self.name,
-            "label": self.label,
-            "fieldType": self.field_type,
-            "isRequired": self.is_required,
-            "defaultValue": self.default_value,
-            "sortOrder": self.sort_order,
-        }
+        return CUSTOM_FIELD.dump(self)
+
+
+CUSTOM_FIELD = Dto("CustomFieldDefinitionDTO", {
+    "customFieldDefinitionID": (INTEGER, "id"),
+    "actionID": (INTEGER, "action_id"),
+    "name": (STRING, "name"),
+    "label": (nullable(STRING), "label"),
+    "fieldType": (STRING, "field_type"),
+    "isRequired": (BOOLEAN, "is_required"),
+    "defaultValue": (nullable(STRING), "default_value"),
+    "sortOrder": (INTEGER, "sort_order"),
+})
 
 
 class TopicAction(TenantMixin, db.Model):

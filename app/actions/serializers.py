@@ -1,7 +1,12 @@
-"""DTO <-> model: the camelCase wire names of actions and links, in one table."""
+"""DTO <-> model: the camelCase wire names of actions and links, in one table.
+
+Each response DTO is declared once (app.dtos): the schema in the OpenAPI document and the body
+a view returns come from the same declaration. The *_SCHEMA names and *_dto functions are its.
+"""
 from app.actions.forms import API_METHODS, AUTH_TYPES, SECRET_FIELDS
-from app.actions.models import ACTION_TYPES, HOOK_NAMES, Action, HookAction, TopicAction
-from app.openapi import BOOLEAN, INTEGER, STRING, dto, nullable
+from app.actions.models import ACTION_TYPES, CUSTOM_FIELD, HOOK_NAMES, Action, HookAction, TopicAction
+from app.dtos import Dto, const
+from app.openapi import BOOLEAN, INTEGER, STRING, nullable
 
 # DTO field -> Action attribute (the secrets are write-only and handled apart).
 ACTION_FIELDS = {
@@ -30,79 +35,9 @@ ACTION_FIELDS = {
 }
 SECRET_ATTRS = {"overrideApiPassword": "override_api_password", "overrideApiToken": "override_api_token"}
 
-
-def action_values(action: Action) -> dict:
-    """The stored values under their DTO names: the base a partial update starts from."""
-    return {dto: getattr(action, attr) for dto, attr in ACTION_FIELDS.items()}
-
-
-def action_dto(action: Action, with_custom_fields: bool = True) -> dict:
-    body = {"actionID": action.id, "customerID": action.customer_id, **action_values(action)}
-    for name in SECRET_FIELDS:
-        body[name] = None  # write-only
-    body["configuredSecrets"] = [dto for dto, attr in SECRET_ATTRS.items() if getattr(action, attr)]
-    if with_custom_fields:
-        body["customFieldDefinitions"] = [d.to_dto() for d in action.custom_field_definitions]
-    return body
-
-
-def action_available_dto(action: Action) -> dict:
-    return {
-        "actionID": action.id,
-        "customerID": action.customer_id,
-        "name": action.name,
-        "description": action.description,
-        "actionType": action.action_type,
-        "isActive": action.is_active,
-    }
-
-
-def _action_summary(link) -> dict:
-    action = link.action
-    return {
-        "actionName": action.name if action else None,
-        "actionType": action.action_type if action else None,
-        "isActive": action.is_active if action else None,
-    }
-
-
-def topic_action_dto(link: TopicAction) -> dict:
-    return {
-        "topicActionID": link.id,
-        "customerID": link.customer_id,
-        "topicID": link.topic_id,
-        "topicName": link.topic.name if link.topic else None,
-        "specialTopic": link.special_topic,
-        "documentID": link.document_id,
-        "channelID": link.channel_id,
-        "channelName": link.channel.name if link.channel else None,
-        "specialChannel": link.special_channel,
-        "actionID": link.action_id,
-        **_action_summary(link),
-        "priority": link.priority,
-    }
-
-
-def hook_action_dto(link: HookAction) -> dict:
-    return {
-        "hookActionID": link.id,
-        "customerID": link.customer_id,
-        "hookName": link.hook_name,
-        "channelID": link.channel_id,
-        "channelName": link.channel.name if link.channel else None,
-        "documentID": link.document_id,
-        "actionID": link.action_id,
-        **_action_summary(link),
-        "waitSeconds": link.action.wait_seconds if link.action and link.action.action_type == "Wait" else None,
-        "priority": link.priority,
-    }
-
-
-# ---- Response schemas for the OpenAPI document (the shapes the functions above return) ----------
-
 _TEXT, _INT = nullable(STRING), nullable(INTEGER)
-_ACTION_VALUES = {
-    **{name: _TEXT for name in ACTION_FIELDS},
+# The schema of each ACTION_FIELDS value (text unless said otherwise).
+_VALUE_SCHEMAS = {name: _TEXT for name in ACTION_FIELDS} | {
     "name": STRING,
     "actionType": {"type": "string", "enum": list(ACTION_TYPES)},
     "isActive": BOOLEAN,
@@ -112,29 +47,95 @@ _ACTION_VALUES = {
     "isFunctionTool": BOOLEAN,
     "toolCallTimeoutSeconds": _INT,
 }
-CUSTOM_FIELD_SCHEMA = dto("CustomFieldDefinitionDTO", {
-    "customFieldDefinitionID": INTEGER, "actionID": INTEGER, "name": STRING, "label": _TEXT,
-    "fieldType": STRING, "isRequired": BOOLEAN, "defaultValue": _TEXT, "sortOrder": INTEGER,
+
+
+def configured_secrets(action: Action) -> list[str]:
+    """The write-only secrets this action has, by DTO name."""
+    return [dto for dto, attr in SECRET_ATTRS.items() if getattr(action, attr)]
+
+
+ACTION_LIST_ITEM = Dto("ActionListItemDTO", {
+    "actionID": (INTEGER, "id"),
+    "customerID": (INTEGER, "customer_id"),
+    **{name: (_VALUE_SCHEMAS[name], attr) for name, attr in ACTION_FIELDS.items()},
+    **{name: ({"type": "null", "description": "Write-only: always null."}, const(None)) for name in SECRET_FIELDS},
+    "configuredSecrets": (
+        {"type": "array", "items": {"type": "string", "enum": list(SECRET_ATTRS)}}, configured_secrets),
 })
-_ACTION_BASE = {
-    "actionID": INTEGER, "customerID": INTEGER, **_ACTION_VALUES,
-    **{name: {"type": "null", "description": "Write-only: always null."} for name in SECRET_FIELDS},
-    "configuredSecrets": {"type": "array", "items": {"type": "string", "enum": list(SECRET_ATTRS)}},
+ACTION = Dto("ActionReadDTO", {
+    **ACTION_LIST_ITEM.fields,
+    "customFieldDefinitions": CUSTOM_FIELD.many("custom_field_definitions"),
+})
+ACTION_AVAILABLE = Dto("ActionAvailableDTO", {
+    name: ACTION_LIST_ITEM.fields[name]
+    for name in ("actionID", "customerID", "name", "description", "actionType", "isActive")
+})
+
+# What a link shows of its action (null if the action is gone).
+_ACTION_SUMMARY = {
+    "actionName": (_TEXT, "action.name"),
+    "actionType": (_TEXT, "action.action_type"),
+    "isActive": (nullable(BOOLEAN), "action.is_active"),
 }
-ACTION_LIST_ITEM_SCHEMA = dto("ActionListItemDTO", _ACTION_BASE)
-ACTION_SCHEMA = dto("ActionReadDTO", {**_ACTION_BASE, "customFieldDefinitions": {"type": "array", "items": CUSTOM_FIELD_SCHEMA}})
-ACTION_AVAILABLE_SCHEMA = dto("ActionAvailableDTO", {
-    "actionID": INTEGER, "customerID": INTEGER, "name": STRING, "description": _TEXT,
-    "actionType": {"type": "string", "enum": list(ACTION_TYPES)}, "isActive": BOOLEAN,
+
+
+def _wait_seconds(link: HookAction) -> int | None:
+    action = link.action
+    return action.wait_seconds if action and action.action_type == "Wait" else None
+
+
+TOPIC_ACTION = Dto("TopicActionReadDTO", {
+    "topicActionID": (INTEGER, "id"),
+    "customerID": (INTEGER, "customer_id"),
+    "topicID": (_INT, "topic_id"),
+    "topicName": (_TEXT, "topic.name"),
+    "specialTopic": (_TEXT, "special_topic"),
+    "documentID": (_INT, "document_id"),
+    "channelID": (_INT, "channel_id"),
+    "channelName": (_TEXT, "channel.name"),
+    "specialChannel": (_TEXT, "special_channel"),
+    "actionID": (INTEGER, "action_id"),
+    **_ACTION_SUMMARY,
+    "priority": (INTEGER, "priority"),
 })
-_SUMMARY = {"actionName": _TEXT, "actionType": _TEXT, "isActive": nullable(BOOLEAN)}
-TOPIC_ACTION_SCHEMA = dto("TopicActionReadDTO", {
-    "topicActionID": INTEGER, "customerID": INTEGER, "topicID": _INT, "topicName": _TEXT, "specialTopic": _TEXT,
-    "documentID": _INT, "channelID": _INT, "channelName": _TEXT, "specialChannel": _TEXT, "actionID": INTEGER,
-    **_SUMMARY, "priority": INTEGER,
+HOOK_ACTION = Dto("HookActionReadDTO", {
+    "hookActionID": (INTEGER, "id"),
+    "customerID": (INTEGER, "customer_id"),
+    "hookName": ({"type": "string", "enum": list(HOOK_NAMES)}, "hook_name"),
+    "channelID": (_INT, "channel_id"),
+    "channelName": (_TEXT, "channel.name"),
+    "documentID": (_INT, "document_id"),
+    "actionID": (INTEGER, "action_id"),
+    **_ACTION_SUMMARY,
+    "waitSeconds": (_INT, _wait_seconds),
+    "priority": (INTEGER, "priority"),
 })
-HOOK_ACTION_SCHEMA = dto("HookActionReadDTO", {
-    "hookActionID": INTEGER, "customerID": INTEGER, "hookName": {"type": "string", "enum": list(HOOK_NAMES)},
-    "channelID": _INT, "channelName": _TEXT, "documentID": _INT, "actionID": INTEGER,
-    **_SUMMARY, "waitSeconds": _INT, "priority": INTEGER,
-})
+
+
+def action_values(action: Action) -> dict:
+    """The stored values under their DTO names: the base a partial update starts from."""
+    return ACTION_LIST_ITEM.values(action, ACTION_FIELDS)
+
+
+def action_dto(action: Action, with_custom_fields: bool = True) -> dict:
+    return (ACTION if with_custom_fields else ACTION_LIST_ITEM).dump(action)
+
+
+def action_available_dto(action: Action) -> dict:
+    return ACTION_AVAILABLE.dump(action)
+
+
+def topic_action_dto(link: TopicAction) -> dict:
+    return TOPIC_ACTION.dump(link)
+
+
+def hook_action_dto(link: HookAction) -> dict:
+    return HOOK_ACTION.dump(link)
+
+
+CUSTOM_FIELD_SCHEMA = CUSTOM_FIELD.schema
+ACTION_LIST_ITEM_SCHEMA = ACTION_LIST_ITEM.schema
+ACTION_SCHEMA = ACTION.schema
+ACTION_AVAILABLE_SCHEMA = ACTION_AVAILABLE.schema
+TOPIC_ACTION_SCHEMA = TOPIC_ACTION.schema
+HOOK_ACTION_SCHEMA = HOOK_ACTION.schema

@@ -5,29 +5,19 @@ from app.auth import tokens
 from app.auth.forms import LoginForm, PhoneLoginForm
 from app.auth.operations import authenticate, authenticate_phone_channel
 from app.auth.ratelimits import throttled
+from app.auth.serializers import TOKEN, token_dto
+from app.auth.tokens import Principal
 from app.jsonforms import validate_json
 from app.openapi import documented
-from app.timeutil import iso
 
 bp = Blueprint("api_auth", __name__, url_prefix="/api/Auth")
 
 BAD_CREDENTIALS = "Invalid e-mail or password."
 
-TOKEN = {
-    "type": "object",
-    "required": ["token", "tokenType", "expiresAt", "customerID"],
-    "properties": {
-        "token": {"type": "string"}, "tokenType": {"const": "Bearer"}, "expiresAt": {"type": "string", "format": "date-time"},
-        "representativeID": {"type": "integer"}, "customerID": {"type": "integer"},
-        "roles": {"type": "array", "items": {"type": "string"}}, "channelID": {"type": "integer"},
-        "authType": {"const": "phone"},
-    },
-}
-
 
 @bp.post("/login")
 @documented(summary="Log in as a representative and receive a JWT", body=LoginForm, public=True,
-            responses={200: ("A bearer token", TOKEN), 401: ("Wrong e-mail or password", None)})
+            responses={200: ("A bearer token", TOKEN.schema), 401: ("Wrong e-mail or password", None)})
 @throttled
 def login():
     form, _ = validate_json(LoginForm)
@@ -37,19 +27,12 @@ def login():
     token, expires = tokens.issue(
         str(rep.id), rep.customer_id, rep.roles, current_app.config["JWT_LIFETIME_SECONDS"]
     )
-    return {
-        "token": token,
-        "tokenType": "Bearer",
-        "expiresAt": iso(expires),
-        "representativeID": rep.id,
-        "customerID": rep.customer_id,
-        "roles": rep.roles,
-    }
+    return token_dto(Principal(rep.customer_id, "representative", rep.id, tuple(rep.roles)), token, expires)
 
 
 @bp.post("/phone-login")
 @documented(summary="Log in as a phone channel and receive a short-lived phone token", body=PhoneLoginForm,
-            public=True, responses={200: ("A phone token", TOKEN), 401: ("Wrong channel or secret", None)})
+            public=True, responses={200: ("A phone token", TOKEN.schema), 401: ("Wrong channel or secret", None)})
 @throttled
 def phone_login():
     form, _ = validate_json(PhoneLoginForm)
@@ -64,11 +47,4 @@ def phone_login():
         authType="phone",
         channelID=channel.id,
     )
-    return {
-        "token": token,
-        "tokenType": "Bearer",
-        "expiresAt": iso(expires),
-        "customerID": channel.customer_id,
-        "channelID": channel.id,
-        "authType": "phone",
-    }
+    return token_dto(Principal(channel.customer_id, "phone", channel_id=channel.id), token, expires)

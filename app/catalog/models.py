@@ -1,7 +1,9 @@
 from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
+from app.dtos import Dto
 from app.extensions import db
+from app.openapi import BOOLEAN, INTEGER, STRING, nullable
 
 CAPABILITIES = (
     "hasTextInput", "hasImageInput", "hasAudioInput", "hasVideoInput",
@@ -54,18 +56,26 @@ class AIModel(db.Model):
         return bool(getattr(self, snake))
 
     def to_dto(self) -> dict:
-        return {
-            "modelID": self.id,
-            "customerID": self.customer_id,
-            "purpose": self.purpose,
-            "modelName": self.model_name,
-            "apiModelName": self.api_model_name,
-            **{name: self.capability(name) for name in CAPABILITIES},
-            "requiredSubscriptionLevel": self.required_subscription_level,
-            "isGlobal": self.is_global,
-            "isDefault": self.is_default,
-            "showInPrimaryList": self.show_in_primary_list,
-            "compatibleUsages": list(self.compatible_usages or []),
-            "isActive": self.is_active,
-            "isFineTuned": self.is_fine_tuned,
-        }
+        return AI_MODEL.dump(self)
+
+
+def _capability(name: str):
+    return lambda model: model.capability(name)
+
+
+# What GET /api/Customers/models lists.
+AI_MODEL = Dto("CustomerModelDTO", {
+    "modelID": (INTEGER, "id"),
+    "customerID": (nullable(INTEGER), "customer_id"),
+    "purpose": (nullable(STRING), "purpose"),
+    "modelName": (STRING, "model_name"),
+    "apiModelName": (STRING, "api_model_name"),
+    **{name: (BOOLEAN, _capability(name)) for name in CAPABILITIES},
+    "requiredSubscriptionLevel": (INTEGER, "required_subscription_level"),
+    "isGlobal": (BOOLEAN, "is_global"),
+    "isDefault": (BOOLEAN, "is_default"),
+    "showInPrimaryList": (BOOLEAN, "show_in_primary_list"),
+    "compatibleUsages": ({"type": "array", "items": STRING}, lambda model: list(model.compatible_usages or [])),
+    "isActive": (BOOLEAN, "is_active"),
+    "isFineTuned": (BOOLEAN, "is_fine_tuned"),
+})

@@ -3,8 +3,9 @@ from datetime import datetime
 from sqlalchemy import Boolean, CheckConstraint, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
+from app.dtos import Dto, iso_of
 from app.extensions import db
-from app.openapi import BOOLEAN, INTEGER, STRING, TIMESTAMP, dto, nullable
+from app.openapi import BOOLEAN, INTEGER, STRING, TIMESTAMP, nullable
 from app.tenancy import TenantMixin
 from app.tenancy_fk import tenant_key
 
@@ -31,22 +32,16 @@ class Channel(TenantMixin, db.Model):
     secret_rotated_at: Mapped[datetime | None] = mapped_column()
 
     def to_dto(self) -> dict:
-        from app.timeutil import iso
-
-        return {
-            "channelID": self.id,
-            "customerID": self.customer_id,
-            "name": self.name,
-            "channelType": self.channel_type,
-            "isActive": self.is_active,
-            "hasSecret": self.secret_hash is not None,
-            "secretRotatedAt": iso(self.secret_rotated_at),
-        }
+        return CHANNEL.dump(self)
 
 
-# The response schema of Channel.to_dto, for the OpenAPI document.
-CHANNEL_SCHEMA = dto("ChannelReadDTO", {
-    "channelID": INTEGER, "customerID": INTEGER, "name": STRING,
-    "channelType": {"type": "string", "enum": list(CHANNEL_TYPES)}, "isActive": BOOLEAN,
-    "hasSecret": BOOLEAN, "secretRotatedAt": nullable(TIMESTAMP),
+CHANNEL = Dto("ChannelReadDTO", {
+    "channelID": (INTEGER, "id"),
+    "customerID": (INTEGER, "customer_id"),
+    "name": (STRING, "name"),
+    "channelType": ({"type": "string", "enum": list(CHANNEL_TYPES)}, "channel_type"),
+    "isActive": (BOOLEAN, "is_active"),
+    "hasSecret": (BOOLEAN, lambda channel: channel.secret_hash is not None),
+    "secretRotatedAt": (nullable(TIMESTAMP), iso_of("secret_rotated_at")),
 })
+CHANNEL_SCHEMA = CHANNEL.schema

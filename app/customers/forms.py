@@ -10,6 +10,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, IntegerField, PasswordField, SelectField, StringField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
+from app.customers.models import FIELDS
 from app.extensions import db
 
 API_AUTH_TYPES = ("None", "Basic", "Bearer", "ApiKey")
@@ -95,8 +96,6 @@ class SameTenantRepresentative:
 
 
 def stored_value(customer, dto_name: str):
-    from app.customers.serializers import FIELDS
-
     return getattr(customer, FIELDS[dto_name]) if customer is not None else None
 
 

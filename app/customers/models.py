@@ -33,6 +33,45 @@ SECRET_FIELDS = (
     "googleMapsApiKey",
 )
 
+# Every non-secret CustomerUpdateDTO field -> Customer attribute (the forms, the DTOs and the
+# operations all read this one table).
+FIELDS = {
+    "apiBaseUrl": "api_base_url",
+    "apiUsername": "api_username",
+    "apiAuthenticationType": "api_authentication_type",
+    "emailProviderType": "email_provider_type",
+    "graphTenantID": "graph_tenant_id",
+    "graphClientID": "graph_client_id",
+    "graphAuthorityURL": "graph_authority_url",
+    "graphScope": "graph_scope",
+    "imapServer": "imap_server",
+    "imapPort": "imap_port",
+    "imapUseSsl": "imap_use_ssl",
+    "smtpServer": "smtp_server",
+    "smtpPort": "smtp_port",
+    "smtpUseSsl": "smtp_use_ssl",
+    "defaultTopicModelId": "default_topic_model_id",
+    "defaultWebchatModelId": "default_webchat_model_id",
+    "defaultEmailModelId": "default_email_model_id",
+    "defaultCallModelId": "default_call_model_id",
+    "defaultSpamModelId": "default_spam_model_id",
+    "defaultConditionalRulesModelId": "default_conditional_rules_model_id",
+    "defaultSummaryModelId": "default_summary_model_id",
+    "defaultRealtimeModelId": "default_realtime_model_id",
+    "defaultRealtimeTranslationModelId": "default_realtime_translation_model_id",
+    "defaultTranscribeModelId": "default_transcribe_model_id",
+    "defaultEmailModelInternetAccessEnabled": "default_email_model_internet_access_enabled",
+    "defaultWebchatModelInternetAccessEnabled": "default_webchat_model_internet_access_enabled",
+    "defaultCallModelInternetAccessEnabled": "default_call_model_internet_access_enabled",
+    "defaultRealtimeModelInternetAccessEnabled": "default_realtime_model_internet_access_enabled",
+    "twilioAccountSID": "twilio_account_sid",
+    "twilioRegion": "twilio_region",
+    "openAIProjectId": "openai_project_id",
+    "googleCloudProjectIds": "google_cloud_project_ids",
+    "defaultCustomerRepID": "default_customer_rep_id",
+    "ticketCleanupRetentionDays": "ticket_cleanup_retention_days",
+}
+
 
 def _model_fk():
     return mapped_column(ForeignKey("ai_model.id", ondelete="SET NULL"), nullable=True)

@@ -1,44 +1,15 @@
-"""Customer <-> DTO: field names on the wire, and what a reader may see (never a secret)."""
-from app.customers.models import SECRET_FIELDS, Customer
-from app.timeutil import iso
+"""Customer <-> DTO: field names on the wire, and what a reader may see (never a secret).
 
-# Every non-secret CustomerUpdateDTO field -> Customer attribute.
-FIELDS = {
-    "apiBaseUrl": "api_base_url",
-    "apiUsername": "api_username",
-    "apiAuthenticationType": "api_authentication_type",
-    "emailProviderType": "email_provider_type",
-    "graphTenantID": "graph_tenant_id",
-    "graphClientID": "graph_client_id",
-    "graphAuthorityURL": "graph_authority_url",
-    "graphScope": "graph_scope",
-    "imapServer": "imap_server",
-    "imapPort": "imap_port",
-    "imapUseSsl": "imap_use_ssl",
-    "smtpServer": "smtp_server",
-    "smtpPort": "smtp_port",
-    "smtpUseSsl": "smtp_use_ssl",
-    "defaultTopicModelId": "default_topic_model_id",
-    "defaultWebchatModelId": "default_webchat_model_id",
-    "defaultEmailModelId": "default_email_model_id",
-    "defaultCallModelId": "default_call_model_id",
-    "defaultSpamModelId": "default_spam_model_id",
-    "defaultConditionalRulesModelId": "default_conditional_rules_model_id",
-    "defaultSummaryModelId": "default_summary_model_id",
-    "defaultRealtimeModelId": "default_realtime_model_id",
-    "defaultRealtimeTranslationModelId": "default_realtime_translation_model_id",
-    "defaultTranscribeModelId": "default_transcribe_model_id",
-    "defaultEmailModelInternetAccessEnabled": "default_email_model_internet_access_enabled",
-    "defaultWebchatModelInternetAccessEnabled": "default_webchat_model_internet_access_enabled",
-    "defaultCallModelInternetAccessEnabled": "default_call_model_internet_access_enabled",
-    "defaultRealtimeModelInternetAccessEnabled": "default_realtime_model_internet_access_enabled",
-    "twilioAccountSID": "twilio_account_sid",
-    "twilioRegion": "twilio_region",
-    "openAIProjectId": "openai_project_id",
-    "googleCloudProjectIds": "google_cloud_project_ids",
-    "defaultCustomerRepID": "default_customer_rep_id",
-    "ticketCleanupRetentionDays": "ticket_cleanup_retention_days",
-}
+Each response DTO is declared once (app.dtos); the settings' schemas come from the form that
+validates them. The *_SCHEMA names and *_dto functions are the declarations'.
+"""
+from app.catalog.models import AI_MODEL
+from app.customers.forms import CustomerUpdateForm
+from app.customers.models import FIELDS, SECRET_FIELDS, Customer  # FIELDS is also read from here
+from app.dtos import Dto, const, from_context
+from app.jsonforms import json_schema
+from app.openapi import INTEGER, STRING, nullable
+from app.timeutil import iso
 
 # What GET /me shows besides the settings; a PUT may echo them back unchanged.
 READ_ONLY = ("customerID", "name", "subscriptionLevel", "configuredSecrets")
@@ -50,7 +21,7 @@ PHONE_SETTINGS = ("twilioAccountSID", "twilioRegion", "openAIProjectId", "google
 
 def settings_values(customer: Customer) -> dict:
     """The stored non-secret settings, keyed by DTO name."""
-    return {dto: getattr(customer, attr) for dto, attr in FIELDS.items()}
+    return CUSTOMER.values(customer, FIELDS)
 
 
 def configured_secrets(customer: Customer) -> list[str]:
@@ -58,23 +29,35 @@ def configured_secrets(customer: Customer) -> list[str]:
     return [name for name in SECRET_FIELDS if name in present]
 
 
+def _secret_value(name: str):
+    return lambda customer: s.value if (s := customer.secret(name)) else None
+
+
+_SETTINGS = json_schema(CustomerUpdateForm, partial=True)["properties"]
+
+CUSTOMER = Dto("CustomerReadDTO", {
+    "customerID": (INTEGER, "id"),
+    "name": (STRING, "name"),
+    "subscriptionLevel": (INTEGER, "subscription_level"),
+    **{name: (_SETTINGS[name], attr) for name, attr in FIELDS.items()},
+    **{name: ({"type": "null", "description": "Write-only: never returned"}, const(None)) for name in SECRET_FIELDS},
+    "configuredSecrets": ({"type": "array", "items": {"enum": list(SECRET_FIELDS)}}, configured_secrets),
+})
+
+PHONE = Dto("PhoneSecretsDTO", {
+    "customerID": (INTEGER, "id"),
+    "channelID": (INTEGER, from_context("channel_id")),
+    **{name: (nullable(STRING), FIELDS[name]) for name in PHONE_SETTINGS},
+    **{name: (nullable(STRING), _secret_value(name)) for name in PHONE_SECRETS},
+})
+
+
 def customer_read_dto(customer: Customer) -> dict:
-    return {
-        "customerID": customer.id,
-        "name": customer.name,
-        "subscriptionLevel": customer.subscription_level,
-        **settings_values(customer),
-        **{name: None for name in SECRET_FIELDS},
-        "configuredSecrets": configured_secrets(customer),
-    }
+    return CUSTOMER.dump(customer)
 
 
 def read_only_values(customer: Customer) -> dict:
-    return {
-        "customerID": customer.id,
-        "name": customer.name,
-        "subscriptionLevel": customer.subscription_level,
-    }
+    return CUSTOMER.values(customer, ("customerID", "name", "subscriptionLevel"))
 
 
 def secret_status(customer: Customer, name: str) -> dict:
@@ -89,44 +72,9 @@ def secret_status(customer: Customer, name: str) -> dict:
 
 
 def phone_secrets_dto(customer: Customer, channel_id: int) -> dict:
-    values = {name: (s.value if (s := customer.secret(name)) else None) for name in PHONE_SECRETS}
-    return {
-        "customerID": customer.id,
-        "channelID": channel_id,
-        **{dto: getattr(customer, FIELDS[dto]) for dto in PHONE_SETTINGS},
-        **values,
-    }
+    return PHONE.dump(customer, channel_id=channel_id)
 
 
-def _response_schemas() -> tuple[dict, dict, dict]:
-    """Response DTO schemas; the settings' types come from the form that validates them."""
-    from app.catalog.models import CAPABILITIES
-    from app.customers.forms import CustomerUpdateForm
-    from app.jsonforms import json_schema
-    from app.openapi import dto
-
-    settings = json_schema(CustomerUpdateForm, partial=True)["properties"]
-    text, number = {"type": ["string", "null"]}, {"type": ["integer", "null"]}
-    customer = dto("CustomerReadDTO", {
-        "customerID": {"type": "integer"}, "name": {"type": "string"}, "subscriptionLevel": {"type": "integer"},
-        **{name: settings[name] for name in FIELDS},
-        **{name: {"type": "null", "description": "Write-only: never returned"} for name in SECRET_FIELDS},
-        "configuredSecrets": {"type": "array", "items": {"enum": list(SECRET_FIELDS)}},
-    })
-    model = dto("CustomerModelDTO", {
-        "modelID": {"type": "integer"}, "customerID": number, "purpose": text,
-        "modelName": {"type": "string"}, "apiModelName": {"type": "string"},
-        **{name: {"type": "boolean"} for name in CAPABILITIES},
-        "requiredSubscriptionLevel": {"type": "integer"}, "isGlobal": {"type": "boolean"},
-        "isDefault": {"type": "boolean"}, "showInPrimaryList": {"type": "boolean"},
-        "compatibleUsages": {"type": "array", "items": {"type": "string"}},
-        "isActive": {"type": "boolean"}, "isFineTuned": {"type": "boolean"},
-    })
-    phone = dto("PhoneSecretsDTO", {
-        "customerID": {"type": "integer"}, "channelID": {"type": "integer"},
-        **{name: text for name in (*PHONE_SETTINGS, *PHONE_SECRETS)},
-    })
-    return customer, model, phone
-
-
-CUSTOMER_SCHEMA, MODEL_SCHEMA, PHONE_SECRETS_SCHEMA = _response_schemas()
+CUSTOMER_SCHEMA = CUSTOMER.schema
+MODEL_SCHEMA = AI_MODEL.schema
+PHONE_SECRETS_SCHEMA = PHONE.schema

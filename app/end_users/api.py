@@ -9,7 +9,7 @@ from app.channels.models import CHANNEL_TYPES
 from app.end_users.models import CUSTOMER_TYPES, EndUser
 from app.end_users.operations import assign_uid, create_end_user, delete_end_user, update_end_user
 from app.end_users.serializers import (
-    ALREADY_ASSIGNED_SCHEMA, END_USER_SCHEMA, TICKET_SCHEMA, UID_SCHEMA, end_user_dto, profile, ticket_dto, uid_dto,
+    ALREADY_ASSIGNED, ALREADY_ASSIGNED_SCHEMA, END_USER_SCHEMA, TICKET_SCHEMA, UID_SCHEMA, end_user_dto, profile, ticket_dto, uid_dto,
 )
 from app.jsonforms import read_json_object, validate_json
 from app.openapi import STRING, documented, page_params, paginated, problem
@@ -166,4 +166,4 @@ def assign():
     uid, created = assign_uid(customer_id, actor, end_user, form.uidType.data, form.uid.data, form.isPrimary.data)
     if created:
         return jsonify(uid_dto(uid)), 201, {"Location": url_for(".get", end_user_id=end_user.id)}
-    return jsonify({"message": "This identifier is already linked to this end user.", **uid_dto(uid)})
+    return jsonify(ALREADY_ASSIGNED.dump(uid, message="This identifier is already linked to this end user."))

@@ -1,6 +1,11 @@
-"""DTOs on the wire: EndUserReadDTO, the UID record and TicketReadDTO (camelCase, ISO 8601 Z)."""
+"""DTOs on the wire: EndUserReadDTO, the UID record and TicketReadDTO (camelCase, ISO 8601 Z).
+
+Each is declared once (app.dtos): the schema in the OpenAPI document and the body a view
+returns come from the same table. The *_SCHEMA names and the *_dto functions are that table's.
+"""
+from app.dtos import Dto, from_context, iso_of
 from app.end_users.models import CUSTOMER_TYPES, EndUser, EndUserUID
-from app.openapi import BOOLEAN, INTEGER, STRING, TIMESTAMP, dto, nullable
+from app.openapi import BOOLEAN, INTEGER, STRING, TIMESTAMP, nullable
 from app.tickets.models import Ticket
 from app.timeutil import iso
 
@@ -21,82 +26,82 @@ PROFILE_FIELDS = {
     "city": "city",
     "company": "company",
 }
+_TEXT = nullable(STRING)
+_PROFILE_SCHEMAS = {name: _TEXT for name in PROFILE_FIELDS} | {
+    "customerType": {"type": "string", "enum": list(CUSTOMER_TYPES)},
+}
 
 
 def sorted_uids(end_user: EndUser) -> list[EndUserUID]:
     return sorted(end_user.uids, key=lambda u: (not u.is_primary, u.id or 0))
 
 
-def uid_dto(uid: EndUserUID) -> dict:
-    return {
-        "endUserUIDID": uid.id,
-        "endUserID": uid.end_user_id,
-        "uidType": uid.uid_type,
-        "uid": uid.uid,
-        "isPrimary": uid.is_primary,
-    }
-
-
 def profile(end_user: EndUser) -> dict:
     """The EndUserBaseDTO fields as stored: also the `base` a partial PUT starts from."""
-    return {dto: getattr(end_user, attr) for dto, attr in PROFILE_FIELDS.items()}
+    return END_USER.values(end_user, PROFILE_FIELDS)
+
+
+UID = Dto("EndUserUIDDTO", {
+    "endUserUIDID": (INTEGER, "id"),
+    "endUserID": (INTEGER, "end_user_id"),
+    "uidType": (STRING, "uid_type"),
+    "uid": (STRING, "uid"),
+    "isPrimary": (BOOLEAN, "is_primary"),
+})
+
+END_USER = Dto("EndUserReadDTO", {
+    "endUserID": (INTEGER, "id"),
+    "customerID": (INTEGER, "customer_id"),
+    "name": (STRING, "name"),
+    **{name: (_PROFILE_SCHEMAS[name], attr) for name, attr in PROFILE_FIELDS.items()},
+    "uids": UID.many(sorted_uids),
+    "lastInteractionDate": (nullable(TIMESTAMP), from_context("last_interaction", then=iso)),
+})
+
+TICKET_TOPIC = Dto("TicketTopicDTO", {"topicID": (INTEGER, "id"), "name": (STRING, "name")})
+
+# The context of TICKET.dump is one entry of queries.ticket_extras(): its keys are DTO names.
+TICKET = Dto("TicketReadDTO", {
+    "ticketID": (INTEGER, "id"),
+    "customerID": (INTEGER, "customer_id"),
+    "channelID": (INTEGER, "channel_id"),
+    "channelName": (_TEXT, "channel.name"),
+    "channelType": (_TEXT, "channel.channel_type"),
+    "uid": (_TEXT, "uid"),
+    "customerRef": (_TEXT, "customer_ref"),
+    "subject": (_TEXT, "subject"),
+    "status": (STRING, "status"),
+    "customerRepID": (nullable(INTEGER), "customer_rep_id"),
+    "isClosed": (BOOLEAN, "is_closed"),
+    "isSpam": (BOOLEAN, "is_spam"),
+    "createdDate": (TIMESTAMP, iso_of("created_date")),
+    "lastMessageDate": (nullable(TIMESTAMP), iso_of("last_message_date")),
+    "closedDate": (nullable(TIMESTAMP), iso_of("closed_date")),
+    "topics": TICKET_TOPIC.many("topics"),
+    "aiFeedbackComments": ({"type": "array", "items": STRING}, from_context("aiFeedbackComments", (), then=list)),
+    "lastEndUserMessageID": (nullable(INTEGER), from_context("lastEndUserMessageID")),
+})
+
+# The 200 of linking an identifier that is already this end user's: a message and the record.
+ALREADY_ASSIGNED = Dto("EndUserUIDAlreadyAssigned", {
+    "message": (STRING, from_context("message")),
+    **UID.fields,
+})
+
+
+def uid_dto(uid: EndUserUID) -> dict:
+    return UID.dump(uid)
 
 
 def end_user_dto(end_user: EndUser, last_interaction=None) -> dict:
-    return {
-        "endUserID": end_user.id,
-        "customerID": end_user.customer_id,
-        "name": end_user.name,
-        **profile(end_user),
-        "uids": [uid_dto(u) for u in sorted_uids(end_user)],
-        "lastInteractionDate": iso(last_interaction),
-    }
+    return END_USER.dump(end_user, last_interaction=last_interaction)
 
 
 def ticket_dto(ticket: Ticket, extras: dict) -> dict:
-    channel = ticket.channel
-    return {
-        "ticketID": ticket.id,
-        "customerID": ticket.customer_id,
-        "channelID": ticket.channel_id,
-        "channelName": channel.name if channel else None,
-        "channelType": channel.channel_type if channel else None,
-        "uid": ticket.uid,
-        "customerRef": ticket.customer_ref,
-        "subject": ticket.subject,
-        "status": ticket.status,
-        "customerRepID": ticket.customer_rep_id,
-        "isClosed": ticket.is_closed,
-        "isSpam": ticket.is_spam,
-        "createdDate": iso(ticket.created_date),
-        "lastMessageDate": iso(ticket.last_message_date),
-        "closedDate": iso(ticket.closed_date),
-        "topics": [{"topicID": t.id, "name": t.name} for t in ticket.topics],
-        "aiFeedbackComments": extras.get("aiFeedbackComments", []),
-        "lastEndUserMessageID": extras.get("lastEndUserMessageID"),
-    }
+    return TICKET.dump(ticket, **extras)
 
 
-# ---- Response schemas for the OpenAPI document (the shapes the functions above return) ----------
-
-_TEXT = nullable(STRING)
-UID_SCHEMA = dto("EndUserUIDDTO", {
-    "endUserUIDID": INTEGER, "endUserID": INTEGER, "uidType": STRING, "uid": STRING, "isPrimary": BOOLEAN,
-})
-END_USER_SCHEMA = dto("EndUserReadDTO", {
-    "endUserID": INTEGER, "customerID": INTEGER, "name": STRING,
-    **{name: _TEXT for name in PROFILE_FIELDS},
-    "customerType": {"type": "string", "enum": list(CUSTOMER_TYPES)},
-    "uids": {"type": "array", "items": UID_SCHEMA},
-    "lastInteractionDate": nullable(TIMESTAMP),
-})
-TICKET_SCHEMA = dto("TicketReadDTO", {
-    "ticketID": INTEGER, "customerID": INTEGER, "channelID": INTEGER, "channelName": _TEXT,
-    "channelType": _TEXT, "uid": _TEXT, "customerRef": _TEXT, "subject": _TEXT, "status": STRING,
-    "customerRepID": nullable(INTEGER), "isClosed": BOOLEAN, "isSpam": BOOLEAN, "createdDate": TIMESTAMP,
-    "lastMessageDate": nullable(TIMESTAMP), "closedDate": nullable(TIMESTAMP),
-    "topics": {"type": "array", "items": dto("TicketTopicDTO", {"topicID": INTEGER, "name": STRING})},
-    "aiFeedbackComments": {"type": "array", "items": STRING},
-    "lastEndUserMessageID": nullable(INTEGER),
-})
-ALREADY_ASSIGNED_SCHEMA = dto("EndUserUIDAlreadyAssigned", {"message": STRING, **UID_SCHEMA["properties"]})
+UID_SCHEMA = UID.schema
+END_USER_SCHEMA = END_USER.schema
+TICKET_SCHEMA = TICKET.schema
+ALREADY_ASSIGNED_SCHEMA = ALREADY_ASSIGNED.schema

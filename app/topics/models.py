@@ -1,8 +1,9 @@
 from sqlalchemy import Boolean, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
+from app.dtos import Dto
 from app.extensions import db
-from app.openapi import BOOLEAN, INTEGER, STRING, dto, nullable
+from app.openapi import BOOLEAN, INTEGER, STRING, nullable
 from app.tenancy import TenantMixin
 from app.tenancy_fk import tenant_key
 
@@ -19,16 +20,14 @@ class Topic(TenantMixin, db.Model):
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
 
     def to_dto(self) -> dict:
-        return {
-            "topicID": self.id,
-            "customerID": self.customer_id,
-            "name": self.name,
-            "description": self.description,
-            "isActive": self.is_active,
-        }
+        return TOPIC.dump(self)
 
 
-# The response schema of Topic.to_dto, for the OpenAPI document.
-TOPIC_SCHEMA = dto("TopicReadDTO", {
-    "topicID": INTEGER, "customerID": INTEGER, "name": STRING, "description": nullable(STRING), "isActive": BOOLEAN,
+TOPIC = Dto("TopicReadDTO", {
+    "topicID": (INTEGER, "id"),
+    "customerID": (INTEGER, "customer_id"),
+    "name": (STRING, "name"),
+    "description": (nullable(STRING), "description"),
+    "isActive": (BOOLEAN, "is_active"),
 })
+TOPIC_SCHEMA = TOPIC.schema
