@@ -10,7 +10,6 @@ from contextlib import contextmanager
 from datetime import datetime, timezone
 
 import pytest
-from flask import g
 from jsonschema import Draft202012Validator
 from sqlalchemy import select
 
@@ -58,8 +57,8 @@ def _samples(session, customer_id: int) -> list[tuple[Dto, object, dict]]:
     customer = session.get(Customer, customer_id)
     models = list(session.scalars(select(AIModel).where(
         (AIModel.customer_id == customer_id) | AIModel.customer_id.is_(None))))
-    latest = queries.last_interactions([u.id for u in rows[EndUser]])
-    extras = queries.ticket_extras(rows[Ticket])
+    latest = queries.last_interactions(customer_id, [u.id for u in rows[EndUser]])
+    extras = queries.ticket_extras(customer_id, rows[Ticket])
     phone = next(c for c in rows[Channel] if c.channel_type == "Phone")
     expires = datetime(2030, 1, 2, 3, 4, 5, tzinfo=timezone.utc)
     principals = [Principal(r.customer_id, "representative", r.id, tuple(r.roles)) for r in rows[Representative]]
@@ -93,9 +92,8 @@ def _label(dto: Dto) -> str:
 
 @contextmanager
 def _as_admin_of(app, customer_id: int):
-    """A request of the customer's admin: the tenant-scoped queries read its principal."""
-    with app.test_request_context("/api/probe"):
-        g.principal = Principal(customer_id, "representative", 0, ("Admin",))
+    """A session of its own for reading the customer's rows."""
+    with app.app_context():
         yield db.session
         db.session.remove()
 

@@ -7,7 +7,7 @@ from app.extensions import db
 from app.tenancy import get_scoped, get_scoped_or_404, scoped, tenant_models
 
 
-def _as_customer(app, customer_id):
+def _in_app(app):
     ctx = app.app_context()
     ctx.push()
     return ctx
@@ -20,7 +20,7 @@ def test_every_tenant_model_is_covered_by_the_walk():
 
 
 def test_foreign_ids_are_not_found_for_every_tenant_model(app, demo_tenant, tenant_b):
-    owner_ctx = _as_customer(app, demo_tenant)
+    owner_ctx = _in_app(app)
     owned = {}
     for model in tenant_models():
         row = db.session.scalars(scoped(model, demo_tenant).limit(1)).first()
@@ -29,7 +29,7 @@ def test_foreign_ids_are_not_found_for_every_tenant_model(app, demo_tenant, tena
         assert get_scoped_or_404(model, demo_tenant, owned[model]) is row
     owner_ctx.pop()
 
-    other_ctx = _as_customer(app, tenant_b.id)
+    other_ctx = _in_app(app)
     try:
         for model, ident in owned.items():
             assert get_scoped(model, tenant_b.id, ident) is None, model.__name__
@@ -41,7 +41,7 @@ def test_foreign_ids_are_not_found_for_every_tenant_model(app, demo_tenant, tena
 
 
 def test_garbage_ids_are_not_found(app, tenant_a):
-    ctx = _as_customer(app, tenant_a.id)
+    ctx = _in_app(app)
     try:
         for ident in ("abc", None, "1.5", -1, 2**31, 10**30):
             assert get_scoped(tenant_models()[0], tenant_a.id, ident) is None
