@@ -8,6 +8,7 @@ import os
 import secrets
 from pathlib import Path
 
+from argon2 import DEFAULT_MEMORY_COST, DEFAULT_PARALLELISM, DEFAULT_TIME_COST
 from cryptography.fernet import Fernet
 
 BASE_DIR = Path(__file__).resolve().parent
@@ -57,6 +58,10 @@ class Config:
     SESSION_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_HTTPONLY = True
     CONNECTION_TEST_TIMEOUT = float(os.environ.get("CONNECTION_TEST_TIMEOUT", 5))
+    # Argon2id cost of password and channel-secret hashes (argon2-cffi's defaults: RFC 9106's low-memory choice).
+    PASSWORD_HASH_TIME_COST = int(os.environ.get("PASSWORD_HASH_TIME_COST", DEFAULT_TIME_COST))
+    PASSWORD_HASH_MEMORY_COST = int(os.environ.get("PASSWORD_HASH_MEMORY_COST", DEFAULT_MEMORY_COST))
+    PASSWORD_HASH_PARALLELISM = int(os.environ.get("PASSWORD_HASH_PARALLELISM", DEFAULT_PARALLELISM))
 
 
 class DevelopmentConfig(Config):
@@ -80,6 +85,10 @@ class TestConfig(Config):
     LOGIN_RATE_LIMIT = "1000 per minute"
     API_RATE_LIMIT = "100000 per minute"
     RATELIMIT_STORAGE_URI = "memory://"
+    # The cheapest Argon2id: hashing is not what the tests test, and each tenant fixture hashes twice.
+    PASSWORD_HASH_TIME_COST = 1
+    PASSWORD_HASH_MEMORY_COST = 8
+    PASSWORD_HASH_PARALLELISM = 1
 
 
 class ProductionConfig(Config):
