@@ -53,11 +53,29 @@ def _unique_constraint_for(columns: str) -> str | None:
     return None
 
 
-def _unique(name: str | None, table: str | None, params) -> Conflict:
+_INSERT_COLUMNS = re.compile(r"^INSERT INTO\s+\S+\s*\(([^)]*)\)", re.IGNORECASE)
+_UPDATE_COLUMNS = re.compile(r"^UPDATE\s+\S+\s+SET\s+(.*?)\s+WHERE", re.IGNORECASE | re.DOTALL)
+
+
+def _values(statement: str, params) -> dict:
+    """The statement's parameters by column (PostgreSQL's driver names them; SQLite's are positional)."""
+    if isinstance(params, dict):
+        return params
+    if not isinstance(params, (list, tuple)):
+        return {}
+    if found := _INSERT_COLUMNS.match(statement):
+        columns = [c.strip().strip('"') for c in found[1].split(",")]
+    elif found := _UPDATE_COLUMNS.match(statement):
+        columns = [part.split("=")[0].strip().strip('"') for part in found[1].split(",")]
+    else:
+        return {}
+    return dict(zip(columns, params))
+
+
+def _unique(name: str | None, table: str | None, values: dict) -> Conflict:
     title, field = UNIQUE.get(name or "", (f"This {_noun(table)} was just saved by another request; "
                                            "reload and try again.", None))
     if "{" in title:
-        values = params if isinstance(params, dict) else {}
         title = title.format(**{field: values.get(field, "this")}) if field in values else (
             title.replace(f"named {{{field}!r}}", f"with this {field}"))
     return Conflict(title, {field: [title]} if field else None)
@@ -72,14 +90,14 @@ def conflict_from(exc: IntegrityError) -> Conflict:
     if diag is not None:  # PostgreSQL names the constraint and the table
         state = getattr(orig, "sqlstate", "")
         if state == "23505":
-            return _unique(diag.constraint_name, diag.table_name, exc.params)
+            return _unique(diag.constraint_name, diag.table_name, _values(statement, exc.params))
         if state == "23503" and statement.upper().startswith("DELETE"):
             return StillReferenced(f"This {_noun(table)} is still used by a {_noun(diag.table_name)}; "
                                    "nothing was deleted.")
     else:
         found = _SQLITE_UNIQUE.search(str(orig))
         if found:
-            return _unique(_unique_constraint_for(found[1]), table, exc.params)
+            return _unique(_unique_constraint_for(found[1]), table, _values(statement, exc.params))
         if "FOREIGN KEY" in str(orig) and statement.upper().startswith("DELETE"):
             return StillReferenced(f"This {_noun(table)} is still in use; nothing was deleted.")
     if statement.upper().startswith(("INSERT", "UPDATE")):
