@@ -3,7 +3,7 @@ domain errors; the request, command or job commits once."""
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
-from app.actions.models import Action, HookAction, TopicAction
+from app.actions.models import Action, CustomFieldDefinition, HookAction, TopicAction
 from app.actions.ordering import STEP, StaleList, context_of, lock_context, member_ids, next_priority
 from app.actions.serializers import ACTION_FIELDS, SECRET_ATTRS
 from app.actors import Actor
@@ -56,6 +56,15 @@ def set_action_active(customer_id: int, actor: Actor, action: Action, active: bo
     ensure_owned(action, customer_id)
     action.is_active = active
     db.session.flush()
+
+
+def add_custom_field(customer_id: int, actor: Actor, action: Action, **attributes) -> CustomFieldDefinition:
+    """A field the action asks for when it runs (model attribute names: name, label, field_type...)."""
+    ensure_owned(action, customer_id)
+    field = CustomFieldDefinition(customer_id=customer_id, action_id=action.id, **attributes)
+    action.custom_field_definitions.append(field)
+    db.session.flush()
+    return field
 
 
 def action_links(action: Action) -> list[str]:

@@ -40,12 +40,13 @@ def delete_channel(customer_id: int, actor: Actor, channel: Channel) -> None:
     delete_unless_used(channel, links)
 
 
-def rotate_channel_secret(customer_id: int, actor: Actor, channel: Channel) -> str:
-    """A new secret for a Phone channel; the plain value is returned once and never stored."""
+def rotate_channel_secret(customer_id: int, actor: Actor, channel: Channel, secret: str | None = None) -> str:
+    """A new secret for a Phone channel (random unless given, as the demo does); the plain value is
+    returned once and never stored."""
     ensure_owned(channel, customer_id)
     if channel.channel_type != "Phone":
         raise Invalid.field("channelType", "Only Phone channels have a secret.")
-    secret = secrets.token_urlsafe(32)
+    secret = secret or secrets.token_urlsafe(32)
     channel.secret_hash = hash_password(secret)
     channel.secret_rotated_at = utcnow()
     db.session.flush()

@@ -9,13 +9,20 @@ from app.extensions import db
 from app.timeutil import utcnow
 
 
-def create_customer(actor: Actor, name: str, admin_email: str, admin_password: str, subscription_level: int = 1):
+def create_customer(actor: Actor, name: str, admin_email: str, admin_password: str, subscription_level: int = 1,
+                    admin_name: str | None = None):
     """A new tenant with its first Admin."""
     customer = Customer(name=name.strip(), subscription_level=subscription_level)
     db.session.add(customer)
     db.session.flush()
-    admin = create_representative(customer.id, actor, admin_email, admin_password, role="Admin")
+    admin = create_representative(customer.id, actor, admin_email, admin_password, role="Admin", name=admin_name)
     return customer, admin
+
+
+def delete_customer(actor: Actor, customer: Customer) -> None:
+    """The tenant and everything it owns (the database cascades)."""
+    db.session.delete(customer)
+    db.session.flush()
 
 
 def update_settings(customer_id: int, actor: Actor, customer: Customer, values: dict, secrets: dict) -> None:

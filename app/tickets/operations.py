@@ -1,0 +1,20 @@
+"""Writes for tickets. Conversations arrive from the platform; the console records them only to
+seed a tenant (the demo, imports). Operations take the tenant and the actor and only flush."""
+from app.actors import Actor
+from app.extensions import db
+from app.tickets.models import Ticket, TicketMessage, ticket_topic
+
+
+def record_ticket(customer_id: int, actor: Actor, values: dict, messages: list[dict], topic_ids: list[int]) -> Ticket:
+    """A ticket with its messages (model attribute names) and the topics it was classified into."""
+    ticket = Ticket(customer_id=customer_id, **values)
+    for message in messages:
+        ticket.messages.append(TicketMessage(customer_id=customer_id, **message))
+    if messages:
+        ticket.last_message_date = max(m["created_date"] for m in messages)
+    db.session.add(ticket)
+    db.session.flush()
+    if topic_ids:
+        db.session.execute(ticket_topic.insert(), [
+            {"customer_id": customer_id, "ticket_id": ticket.id, "topic_id": topic_id} for topic_id in topic_ids])
+    return ticket
