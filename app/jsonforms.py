@@ -60,12 +60,16 @@ def _field_schema(unbound: UnboundField) -> dict:
     if issubclass(cls, f.FormField):
         return json_schema(unbound.args[0])
     schema: dict
-    if issubclass(cls, f.BooleanField):
+    if issubclass(cls, (f.BooleanField, TrueFalseField)):
         schema = {"type": "boolean"}
     elif issubclass(cls, f.IntegerField):
         schema = {"type": "integer"}
     elif issubclass(cls, (f.DecimalField, f.FloatField)):
         schema = {"type": "number"}
+    elif issubclass(cls, IdListField):
+        schema = {"type": "string", "pattern": r"^\s*\d+\s*(,\s*\d+\s*)*$"}
+    elif issubclass(cls, ChoiceField):
+        schema = {"type": "string", "enum": list(unbound.kwargs["values"])}
     elif issubclass(cls, f.SelectField):
         coerce = unbound.kwargs.get("coerce", str)
         schema = {"type": "integer" if coerce is int else "string"}
@@ -259,3 +263,87 @@ def validate_json(form_cls, *, base: dict | None = None, partial: bool = False, 
     if not form.validate():
         raise Invalid(form_errors(form.errors))
     return form, body
+
+
+# ---- Query strings: the same mechanism ---------------------------------------------------------
+# A list filter is a plain Form whose fields are the query parameters. It validates them (errors
+# keyed by parameter name) and is what the OpenAPI document publishes (`query_parameters`).
+
+class TrueFalseField(f.Field):
+    """A query flag: `true` or `false` (any case); absent or empty is None."""
+
+    def process_formdata(self, valuelist):
+        raw = (valuelist[0] if valuelist else "").strip().lower()
+        self.data = None
+        if raw in ("true", "false"):
+            self.data = raw == "true"
+        elif raw:
+            raise ValueError(f"{self.name} must be true or false.")
+
+
+class WholeNumberField(f.IntegerField):
+    """A query id or count; absent or empty is None."""
+
+    def process_formdata(self, valuelist):
+        self.data = None
+        if valuelist and valuelist[0].strip():
+            try:
+                super().process_formdata(valuelist)
+            except ValueError:
+                raise ValueError(f"{self.name} must be a whole number.") from None
+
+
+class ChoiceField(f.SelectField):
+    """One of a few values (matched without regard to case, kept in their own spelling), or absent."""
+
+    def __init__(self, label=None, values=(), **kwargs):
+        super().__init__(label, choices=["", *values], **kwargs)
+        self.values = tuple(values)
+
+    def process_formdata(self, valuelist):
+        raw = (valuelist[0] if valuelist else "").strip()
+        self.data = next((known for known in self.values if known.lower() == raw.lower()), raw)
+
+    def pre_validate(self, form):
+        if self.data not in ("", None, *self.values):
+            raise v.ValidationError(f"{self.name} must be one of: {', '.join(self.values)}.")
+
+
+class IdListField(f.StringField):
+    """Comma-separated ids, at most `max_ids`; absent is an empty list."""
+
+    def __init__(self, label=None, max_ids: int = 100, **kwargs):
+        super().__init__(label, **kwargs)
+        self.max_ids = max_ids
+
+    def process_formdata(self, valuelist):
+        parts = [p.strip() for p in (valuelist[0] if valuelist else "").split(",") if p.strip()]
+        self.data = []
+        if not all(p.isdigit() for p in parts):
+            raise ValueError(f"{self.name} must be comma-separated whole numbers.")
+        if len(parts) > self.max_ids:
+            raise ValueError(f"{self.name} accepts at most {self.max_ids} ids.")
+        self.data = [int(p) for p in parts]
+
+
+def validate_query(form_cls, args):
+    """The query string read by `form_cls` (a wtforms.Form); a 400 naming the parameter when malformed."""
+    form = form_cls(formdata=args)
+    if not form.validate():
+        raise Invalid(form_errors(form.errors))
+    return form
+
+
+def query_parameters(form_cls) -> dict:
+    """{name: (schema, description)} of a query form, for @documented(query=...)."""
+    properties = json_schema(form_cls, partial=True)["properties"]
+    out = {}
+    for name, schema in properties.items():
+        schema = dict(schema)
+        description = schema.pop("description", "")
+        if isinstance(schema.get("type"), list):  # optional parameters: no "null" in a query string
+            schema["type"] = next(t for t in schema["type"] if t != "null")
+            if "enum" in schema:
+                schema["enum"] = [value for value in schema["enum"] if value not in (None, "")]
+        out[name] = (schema, description)
+    return out

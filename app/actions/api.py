@@ -1,6 +1,7 @@
 """/api/Actions: action definitions (ManageSettings), and the available list for tickets and phones."""
 from flask import Blueprint, jsonify, request, url_for
 from sqlalchemy import or_
+from wtforms import Form, StringField
 
 from app.actions.forms import ACTION_TYPES, SECRET_FIELDS, ActionForm
 from app.actions.models import Action
@@ -11,7 +12,7 @@ from app.actions.serializers import (
 from app.auth.policies import requires, ticket_access_or_phone
 from app.domain_errors import Invalid
 from app.extensions import db
-from app.jsonforms import read_json_object, validate_json
+from app.jsonforms import ChoiceField, TrueFalseField, query_parameters, read_json_object, validate_json, validate_query
 from app.openapi import STRING, documented, page_params, paginated, problem
 from app.pagination import page_query, paginate, paginated_result
 from app.request_scope import current_customer_id, current_representative, current_scope
@@ -28,13 +29,10 @@ SORTABLE = {
 }
 
 
-def bool_arg(name: str) -> bool | None:
-    raw = request.args.get(name)
-    if raw is None or raw == "":
-        return None
-    if raw.lower() not in ("true", "false"):
-        raise Invalid({name: [f"{name} must be true or false."]})
-    return raw.lower() == "true"
+class ActionFilters(Form):
+    search = StringField("search", description="Text in the name or description.")
+    actionType = ChoiceField("actionType", values=ACTION_TYPES, description="Only actions of this type.")
+    isActive = TrueFalseField("isActive", description="true or false.")
 
 
 def filtered_actions(customer_id: int, search: str | None, action_type: str | None, is_active: bool | None):
@@ -64,21 +62,15 @@ def secrets_in(body: dict) -> dict:
 @bp.get("")
 @documented(
     summary="List actions (PaginatedResult of ActionReadDTO without customFieldDefinitions)",
-    query=page_params(
-        SORTABLE, "Name",
-        search=(STRING, "Text in the name or description."),
-        actionType=({"type": "string", "enum": list(ACTION_TYPES)}, "Only actions of this type."),
-        isActive=({"type": "boolean"}, "true or false."),
-    ),
+    query=page_params(SORTABLE, "Name", **query_parameters(ActionFilters)),
     responses={200: ("A page of actions", paginated(ACTION_LIST_ITEM_SCHEMA))},
 )
 @requires("ManageSettings")
 def list_actions():
     query = page_query(SORTABLE, "Name")
-    action_type = request.args.get("actionType") or None
-    if action_type and action_type not in ACTION_TYPES:
-        raise Invalid({"actionType": [f"actionType must be one of: {', '.join(ACTION_TYPES)}."]})
-    stmt = filtered_actions(current_customer_id(), request.args.get("search"), action_type, bool_arg("isActive"))
+    filters = validate_query(ActionFilters, request.args)
+    stmt = filtered_actions(current_customer_id(), filters.search.data, filters.actionType.data or None,
+                            filters.isActive.data)
     rows, total = paginate(stmt, query, SORTABLE, Action.id)
     return jsonify(paginated_result([action_dto(a, with_custom_fields=False) for a in rows], total, query))
 

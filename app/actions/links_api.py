@@ -8,6 +8,7 @@ from typing import Callable
 from flask import Blueprint, jsonify, request, url_for
 from sqlalchemy import false, select
 from werkzeug.exceptions import BadRequest
+from wtforms import Form
 
 from app.actions.forms import HOOK_NAMES, HookActionForm, HookPriorityForm, TopicActionForm, TopicPriorityForm
 from app.actions.models import Action, HookAction, TopicAction
@@ -20,7 +21,10 @@ from app.actions.serializers import HOOK_ACTION_SCHEMA, TOPIC_ACTION_SCHEMA, hoo
 from app.auth.policies import authenticated
 from app.channels.models import Channel
 from app.domain_errors import Invalid
-from app.jsonforms import check_types, read_json, read_json_object, validate_json
+from app.jsonforms import (
+    ChoiceField, TrueFalseField, WholeNumberField, check_types, query_parameters, read_json, read_json_object,
+    validate_json, validate_query,
+)
 from app.openapi import INTEGER, documented, page_params, paginated, problem
 from app.pagination import page_query, paginate, paginated_result
 from app.request_scope import current_customer_id, current_scope
@@ -46,44 +50,41 @@ class LinkKind:
     priority_form: type
     values: Callable
     dto: Callable
-    filters: dict  # query parameter -> (column, parser)
+    filters: type  # the query form; each parameter filters the column of the same name in `columns`
+    columns: dict
     sortable: dict
     schema: dict  # the read DTO's response schema
 
 
-def int_arg(name: str) -> int | None:
-    raw = request.args.get(name)
-    if raw is None or raw == "":
-        return None
-    try:
-        return int(raw)
-    except ValueError:
-        raise Invalid({name: [f"{name} must be a whole number."]}) from None
+def _filter(name: str):
+    return WholeNumberField(name, description=f"Only links with this {name}.")
 
 
-def bool_arg(name: str) -> bool | None:
-    raw = (request.args.get(name) or "").lower()
-    if raw == "":
-        return None
-    if raw not in ("true", "false"):
-        raise Invalid({name: [f"{name} must be true or false."]})
-    return raw == "true"
+class TopicLinkFilters(Form):
+    topicId = _filter("topicId")
+    actionId = _filter("actionId")
+    channelId = _filter("channelId")
+    isActive = TrueFalseField("isActive", description="Only links whose action is (not) active.")
 
 
-def hook_arg(name: str) -> str | None:
-    raw = request.args.get(name)
-    if raw is None or raw == "":
-        return None
-    if raw not in HOOK_NAMES:
-        raise Invalid({name: [f"{name} must be one of: {', '.join(HOOK_NAMES)}."]})
-    return raw
+class HookLinkFilters(Form):
+    hookName = ChoiceField("hookName", values=HOOK_NAMES, description="Only links on this hook.")
+    actionId = _filter("actionId")
+    channelId = _filter("channelId")
+    isActive = TrueFalseField("isActive", description="Only links whose action is (not) active.")
+
+
+class WaitSecondsQuery(Form):
+    hookName = ChoiceField("hookName", values=HOOK_NAMES, description="The hook; required.")
+    channelId = WholeNumberField("channelId", description="A channel of yours; left out: the every-channel links only.")
 
 
 TOPIC = LinkKind(
     "TopicActions", TopicAction, "topicActionID", TopicActionForm, TopicPriorityForm, topic_link_values,
     topic_action_dto,
-    {"topicId": (TopicAction.topic_id, int_arg), "actionId": (TopicAction.action_id, int_arg),
-     "channelId": (TopicAction.channel_id, int_arg), "isActive": (Action.is_active, bool_arg)},
+    TopicLinkFilters,
+    {"topicId": TopicAction.topic_id, "actionId": TopicAction.action_id, "channelId": TopicAction.channel_id,
+     "isActive": Action.is_active},
     {"Priority": TopicAction.priority, "TopicActionID": TopicAction.id, "TopicID": TopicAction.topic_id,
      "ChannelID": TopicAction.channel_id, "ActionID": TopicAction.action_id, "ActionName": Action.name},
     TOPIC_ACTION_SCHEMA,
@@ -91,8 +92,9 @@ TOPIC = LinkKind(
 HOOK = LinkKind(
     "HookActions", HookAction, "hookActionID", HookActionForm, HookPriorityForm, hook_link_values,
     hook_action_dto,
-    {"hookName": (HookAction.hook_name, hook_arg), "actionId": (HookAction.action_id, int_arg),
-     "channelId": (HookAction.channel_id, int_arg), "isActive": (Action.is_active, bool_arg)},
+    HookLinkFilters,
+    {"hookName": HookAction.hook_name, "actionId": HookAction.action_id, "channelId": HookAction.channel_id,
+     "isActive": Action.is_active},
     {"Priority": HookAction.priority, "HookActionID": HookAction.id, "HookName": HookAction.hook_name,
      "ChannelID": HookAction.channel_id, "ActionID": HookAction.action_id, "ActionName": Action.name},
     HOOK_ACTION_SCHEMA,
@@ -107,10 +109,11 @@ def list_links(kind: LinkKind):
         .join(Action, (Action.id == model.action_id) & (Action.customer_id == model.customer_id))
         .where(model.customer_id == current_customer_id())
     )
+    filters = validate_query(kind.filters, request.args)
     given = {}
-    for param, (column, parse) in kind.filters.items():
-        value = parse(param)
-        if value is not None:
+    for param, column in kind.columns.items():
+        value = filters[param].data
+        if value not in (None, ""):
             given[param] = value
             if isinstance(value, bool):
                 stmt = stmt.where(column.is_(value))
@@ -193,16 +196,15 @@ def reorder_list(kind: LinkKind):
 
 
 def wait_seconds():
-    hook_name = hook_arg("hookName")
-    if hook_name is None:
+    query = validate_query(WaitSecondsQuery, request.args)
+    hook_name, channel_id = query.hookName.data, query.channelId.data
+    if not hook_name:
         raise Invalid({"hookName": ["hookName is required."]})
-    channel_id = int_arg("channelId")
     if channel_id is not None:
         get_scoped_or_404(Channel, current_customer_id(), channel_id)
     return jsonify({"totalWaitSeconds": total_wait_seconds(current_customer_id(), hook_name, channel_id)})
 
 
-_FILTER_SCHEMAS = {int_arg: INTEGER, bool_arg: {"type": "boolean"}, hook_arg: {"type": "string", "enum": list(HOOK_NAMES)}}
 DUPLICATE = ("This action is already in that list", None)
 DUPLICATE_IN_BULK = ("An item duplicates a link or an earlier item (`index` names it); nothing was created",
                      problem("DuplicateBulkItem", index={"type": "integer", "minimum": 0}))
@@ -213,7 +215,7 @@ STALE = ("The ids are not exactly the current members; `currentOrder` holds the 
 def _docs(kind: LinkKind) -> dict:
     """The OpenAPI description of each route of a link kind, keyed like the routes below."""
     dto, one = kind.schema["title"], kind.name.removesuffix("s")
-    filters = {name: (_FILTER_SCHEMAS[parse], f"Only links with this {name}.") for name, (_, parse) in kind.filters.items()}
+    filters = query_parameters(kind.filters)
     required = " (hookName or actionId is required)" if kind is HOOK else ""
     return {
         "list": dict(summary=f"List {kind.name} (PaginatedResult of {dto}), in priority order by default{required}",
@@ -256,8 +258,7 @@ _register(TOPIC)
 _register(HOOK)
 bp.add_url_rule("/HookActions/wait-seconds", "wait_seconds", documented(
     summary="Total waitSeconds of the active Wait actions on a hook, for a channel plus every-channel links",
-    query={"hookName": ({"type": "string", "enum": list(HOOK_NAMES)}, "The hook; required."),
-           "channelId": (INTEGER, "A channel of yours; left out: the every-channel links only.")},
+    query=query_parameters(WaitSecondsQuery),
     responses={200: ("The total", {"type": "object", "required": ["totalWaitSeconds"], "additionalProperties": False,
                                    "properties": {"totalWaitSeconds": {"type": "integer", "minimum": 0}}})},
 )(authenticated(wait_seconds)), methods=["GET"])

@@ -4,24 +4,22 @@ from flask import Blueprint, jsonify, request, url_for
 from app.auth.policies import requires
 from app.domain_errors import Invalid, NotFound
 from app.end_users import queries
-from app.end_users.forms import AssignUIDForm, EndUserCreateForm, EndUserUpdateForm
-from app.channels.models import CHANNEL_TYPES
-from app.end_users.models import CUSTOMER_TYPES, EndUser
+from app.end_users.forms import AssignUIDForm, EndUserCreateForm, EndUserListQuery, EndUserUpdateForm, TicketHistoryQuery
+from app.end_users.models import EndUser
 from app.end_users.operations import assign_uid, create_end_user, delete_end_user, update_end_user
 from app.end_users.serializers import (
     ALREADY_ASSIGNED, ALREADY_ASSIGNED_SCHEMA, END_USER_SCHEMA, TICKET_SCHEMA, UID_SCHEMA, end_user_dto, profile, ticket_dto, uid_dto,
 )
-from app.jsonforms import read_json_object, validate_json
+from app.jsonforms import query_parameters, read_json_object, validate_json
 from app.openapi import STRING, documented, page_params, paginated, problem
 from app.pagination import page_query, paginate, paginated_result
 from app.request_scope import current_customer_id, current_scope
 from app.tenancy import get_scoped, get_scoped_or_404
-from app.tickets.models import TICKET_STATUSES, Ticket
+from app.tickets.models import Ticket
 
 bp = Blueprint("api_end_users", __name__, url_prefix="/api")
 guard = requires("TicketAccess")
 
-IDS = {"type": "string", "pattern": r"^\s*\d+\s*(,\s*\d+\s*)*$"}
 CONFLICT = problem("IdentifierConflict", conflicts={"type": "array", "items": {
     "type": "object", "required": ["field", "uidType", "uid", "endUserID", "name"],
     "properties": {"field": STRING, "uidType": STRING, "uid": STRING, "endUserID": {"type": "integer"}, "name": STRING},
@@ -41,13 +39,7 @@ def _one(end_user: EndUser) -> dict:
 @bp.get("/EndUsers")
 @documented(
     summary="List end users (PaginatedResult of EndUserReadDTO)",
-    query=page_params(
-        queries.sortable_columns(), "endUserID",
-        search=(STRING, "Every word must occur in a name, company, city, street, postal code, "
-                        "other contact details or identifier, or start the customerRef."),
-        ids=(IDS, "Comma-separated end user ids (at most 100)."),
-        customerType=({"type": "string", "enum": list(CUSTOMER_TYPES)}, "Lead, Customer or Partner."),
-    ),
+    query=page_params(queries.sortable_columns(), "endUserID", **query_parameters(EndUserListQuery)),
     responses={200: ("A page of end users", paginated(END_USER_SCHEMA))},
 )
 @guard
@@ -121,17 +113,7 @@ def by_uid():
 @bp.get("/EndUsers/<int:end_user_id>/tickets")
 @documented(
     summary="Ticket history of an end user (PaginatedResult of TicketReadDTO, newest message first)",
-    query=page_params(
-        queries.ticket_sortable_columns(), "lastMessageDate",
-        status=({"type": "string", "enum": list(TICKET_STATUSES)}, "Ticket status (any case)."),
-        customerRepID=({"type": "integer", "minimum": 0}, "Tickets of this representative."),
-        channelType=({"type": "string", "enum": list(CHANNEL_TYPES)}, "Channel type (any case)."),
-        channelIDs=(IDS, "Comma-separated channel ids."),
-        uid=(STRING, "Tickets from this identifier (a phone in any format)."),
-        isClosed=({"type": "boolean"}, "true or false."),
-        isSpam=({"type": "boolean"}, "true or false."),
-        search=(STRING, "Text in the subject, identifier or messages."),
-    ),
+    query=page_params(queries.ticket_sortable_columns(), "lastMessageDate", **query_parameters(TicketHistoryQuery)),
     responses={200: ("A page of tickets", paginated(TICKET_SCHEMA))},
 )
 @guard

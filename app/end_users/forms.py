@@ -8,8 +8,11 @@ from wtforms import BooleanField, Form, IntegerField, SelectField, StringField, 
 from wtforms.fields import FieldList, FormField
 from wtforms.validators import InputRequired, Length, Optional, Regexp, ValidationError
 
+from app.channels.models import CHANNEL_TYPES
 from app.end_users import identifiers
 from app.end_users.models import CUSTOMER_TYPES
+from app.jsonforms import ChoiceField, IdListField, TrueFalseField, WholeNumberField
+from app.tickets.models import TICKET_STATUSES
 
 UID_TYPE_HELP = "Email, Phone, WhatsApp or another kind of identifier (at most 20 characters)."
 
@@ -126,3 +129,30 @@ class AssignUIDForm(FlaskForm):
         self.region = region
 
     validate_uid = normalize_uid
+
+
+# ---- Query strings ----------------------------------------------------------------------------
+
+MAX_LIST_IDS = 100
+
+
+class EndUserListQuery(Form):
+    """The end-user list's filters (API and dashboard)."""
+
+    search = StringField("search", description="Every word must occur in a name, company, city, street, postal code, "
+                                               "other contact details or identifier, or start the customerRef.")
+    ids = IdListField("ids", max_ids=MAX_LIST_IDS, description=f"Comma-separated end user ids (at most {MAX_LIST_IDS}).")
+    customerType = ChoiceField("customerType", values=CUSTOMER_TYPES, description="Lead, Customer or Partner.")
+
+
+class TicketHistoryQuery(Form):
+    """The ticket history's filters (API and dashboard)."""
+
+    status = ChoiceField("status", values=TICKET_STATUSES, description="Ticket status (any case).")
+    customerRepID = WholeNumberField("customerRepID", description="Tickets of this representative.")
+    channelType = ChoiceField("channelType", values=CHANNEL_TYPES, description="Channel type (any case).")
+    channelIDs = IdListField("channelIDs", max_ids=MAX_LIST_IDS, description="Comma-separated channel ids.")
+    uid = StringField("uid", description="Tickets from this identifier (a phone in any format).")
+    isClosed = TrueFalseField("isClosed", description="true or false.")
+    isSpam = TrueFalseField("isSpam", description="true or false.")
+    search = StringField("search", description="Text in the subject, identifier or messages.")

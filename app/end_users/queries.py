@@ -8,17 +8,15 @@ from dataclasses import dataclass, field
 from sqlalchemy import and_, exists, false, func, or_, select, union
 from sqlalchemy.orm import selectinload
 
-from app.channels.models import CHANNEL_TYPES, Channel
+from app.channels.models import Channel
 from app.end_users import identifiers
-from app.end_users.models import CUSTOMER_TYPES, EndUser, EndUserUID
+from app.end_users.forms import EndUserListQuery, TicketHistoryQuery
+from app.end_users.models import EndUser, EndUserUID
 from app.extensions import db
-from app.domain_errors import Invalid
+from app.jsonforms import validate_query
 from app.tenancy import in_id_range, scoped
 from app.tickets.models import TICKET_STATUSES, Ticket, TicketMessage, ticket_topic
 from app.topics.models import Topic
-
-MAX_IDS = 100
-
 
 # ---- Which tickets belong to an end user ------------------------------------------------
 
@@ -87,27 +85,10 @@ class ListFilters:
     customer_type: str = ""
 
 
-def _parse_ids(raw: str, name: str, errors: dict) -> list[int]:
-    parts = [p.strip() for p in raw.split(",") if p.strip()]
-    if not all(p.isdigit() for p in parts):
-        errors[name] = [f"{name} must be comma-separated whole numbers."]
-        return []
-    if len(parts) > MAX_IDS:
-        errors[name] = [f"{name} accepts at most {MAX_IDS} ids."]
-    return [int(p) for p in parts]
-
-
 def list_filters(args) -> ListFilters:
     """search, ids and customerType from the query string; 400 with field errors when malformed."""
-    errors: dict = {}
-    ids = _parse_ids(args.get("ids") or "", "ids", errors)
-    kind = (args.get("customerType") or "").strip()
-    match = next((t for t in CUSTOMER_TYPES if t.lower() == kind.lower()), None)
-    if kind and match is None:
-        errors["customerType"] = [f"customerType must be one of: {', '.join(CUSTOMER_TYPES)}."]
-    if errors:
-        raise Invalid(errors)
-    return ListFilters((args.get("search") or "").strip()[:200], ids, match or "")
+    form = validate_query(EndUserListQuery, args)
+    return ListFilters((form.search.data or "").strip()[:200], form.ids.data, form.customerType.data or "")
 
 
 def _contains(column, term: str):
@@ -191,42 +172,14 @@ class TicketFilters:
     search: str = ""
 
 
-def _choice(args, name, allowed, errors) -> str:
-    raw = (args.get(name) or "").strip()
-    match = next((a for a in allowed if a.lower() == raw.lower()), None)
-    if raw and match is None:
-        errors[name] = [f"{name} must be one of: {', '.join(allowed)}."]
-    return match or ""
-
-
-def _bool(args, name, errors) -> bool | None:
-    raw = (args.get(name) or "").strip().lower()
-    if not raw:
-        return None
-    if raw in ("true", "false"):
-        return raw == "true"
-    errors[name] = [f"{name} must be true or false."]
-    return None
-
-
 def ticket_filters(args) -> TicketFilters:
-    errors: dict = {}
-    rep = (args.get("customerRepID") or "").strip()
-    if rep and not rep.isdigit():
-        errors["customerRepID"] = ["customerRepID must be a whole number."]
-    filters = TicketFilters(
-        status=_choice(args, "status", TICKET_STATUSES, errors),
-        customer_rep_id=int(rep) if rep.isdigit() else None,
-        channel_type=_choice(args, "channelType", CHANNEL_TYPES, errors),
-        channel_ids=_parse_ids(args.get("channelIDs") or "", "channelIDs", errors),
-        uid=(args.get("uid") or "").strip(),
-        is_closed=_bool(args, "isClosed", errors),
-        is_spam=_bool(args, "isSpam", errors),
-        search=(args.get("search") or "").strip()[:200],
+    form = validate_query(TicketHistoryQuery, args)
+    return TicketFilters(
+        status=form.status.data or "", customer_rep_id=form.customerRepID.data,
+        channel_type=form.channelType.data or "", channel_ids=form.channelIDs.data,
+        uid=(form.uid.data or "").strip(), is_closed=form.isClosed.data, is_spam=form.isSpam.data,
+        search=(form.search.data or "").strip()[:200],
     )
-    if errors:
-        raise Invalid(errors)
-    return filters
 
 
 def ticket_history(end_user: EndUser, filters: TicketFilters):
