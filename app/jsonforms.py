@@ -337,9 +337,12 @@ def validate_query(form_cls, args):
 def query_parameters(form_cls) -> dict:
     """{name: (schema, description)} of a query form, for @documented(query=...)."""
     properties = json_schema(form_cls, partial=True)["properties"]
+    defaults = {name: unbound.kwargs.get("default") for name, unbound in form_fields(form_cls)}
     out = {}
     for name, schema in properties.items():
         schema = dict(schema)
+        if defaults.get(name) is not None:
+            schema["default"] = defaults[name]
         description = schema.pop("description", "")
         if isinstance(schema.get("type"), list):  # optional parameters: no "null" in a query string
             schema["type"] = next(t for t in schema["type"] if t != "null")

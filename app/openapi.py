@@ -8,7 +8,8 @@ import re
 
 from flask import Blueprint, current_app, render_template
 
-from app.jsonforms import json_schema
+from app.jsonforms import json_schema, query_parameters
+from app.pagination import page_form
 
 bp = Blueprint("api_docs", __name__, url_prefix="/api")
 
@@ -67,14 +68,7 @@ def problem(title: str, **extra: dict) -> dict:
 
 def page_params(sortable, default_sort: str, page_size: int = 10, **filters) -> dict:
     """The PaginatedResult query parameters for @documented(query=...), plus extra filters."""
-    return {
-        "pageNumber": ({"type": "integer", "minimum": 1, "default": 1}, "Page number, from 1."),
-        "pageSize": ({"type": "integer", "minimum": 1, "maximum": 100, "default": page_size}, "Items per page, 1..100."),
-        "sortBy": ({"type": "string", "enum": list(sortable), "default": default_sort},
-                   "Field to sort by (matched case-insensitively)."),
-        "sortOrder": ({"type": "string", "enum": ["asc", "desc"]}, "asc or desc."),
-        **filters,
-    }
+    return {**query_parameters(page_form(tuple(sortable), default_sort, page_size=page_size)), **filters}
 
 
 def _named(schema, schemas: dict):

@@ -1,12 +1,15 @@
 """PaginatedResult: page bounds, a per-endpoint sort whitelist and the shared JSON shape."""
 import math
 from dataclasses import dataclass
+from functools import lru_cache
 
 from flask import request
 from sqlalchemy import func, select
+from wtforms import Form
+from wtforms.validators import NumberRange, Optional
 
 from app.extensions import db
-from app.domain_errors import Invalid
+from app.jsonforms import ChoiceField, WholeNumberField, validate_query
 
 MAX_PAGE_SIZE = 100
 
@@ -19,40 +22,30 @@ class PageQuery:
     descending: bool
 
 
-def _int_arg(name: str, default: int, low: int, high: int | None, errors: dict) -> int:
-    raw = request.args.get(name)
-    if raw is None or raw == "":
-        return default
-    try:
-        value = int(raw)
-    except ValueError:
-        errors[name] = [f"{name} must be a whole number."]
-        return default
-    if value < low or (high is not None and value > high):
-        bound = f"between {low} and {high}" if high is not None else f"at least {low}"
-        errors[name] = [f"{name} must be {bound}."]
-    return value
+@lru_cache(maxsize=64)
+def page_form(sort_keys: tuple[str, ...], default_sort: str, page_size: int = 10) -> type:
+    """The paging parameters of one list as a query form: validated and published from here."""
+
+    class PageForm(Form):
+        pageNumber = WholeNumberField(
+            "pageNumber", [Optional(), NumberRange(min=1, message="pageNumber must be at least 1.")], default=1,
+            description="Page number, from 1.")
+        pageSize = WholeNumberField(
+            "pageSize", [Optional(), NumberRange(min=1, max=MAX_PAGE_SIZE,
+                                                 message=f"pageSize must be between 1 and {MAX_PAGE_SIZE}.")],
+            default=page_size, description=f"Items per page, 1..{MAX_PAGE_SIZE}.")
+        sortBy = ChoiceField("sortBy", values=sort_keys, default=default_sort,
+                             description="Field to sort by (matched case-insensitively).")
+        sortOrder = ChoiceField("sortOrder", values=("asc", "desc"), description="asc or desc.")
+
+    return PageForm
 
 
 def page_query(sortable: dict, default_sort: str, default_order: str = "asc", page_size: int = 10) -> PageQuery:
     """Read pageNumber, pageSize, sortBy and sortOrder; 400 with field errors when out of bounds."""
-    errors: dict = {}
-    number = _int_arg("pageNumber", 1, 1, None, errors)
-    size = _int_arg("pageSize", page_size, 1, MAX_PAGE_SIZE, errors)
-    sort_by = default_sort
-    raw_sort = (request.args.get("sortBy") or "").strip()
-    if raw_sort:
-        match = next((key for key in sortable if key.lower() == raw_sort.lower()), None)
-        if match is None:
-            errors["sortBy"] = [f"sortBy must be one of: {', '.join(sortable)}."]
-        else:
-            sort_by = match
-    order = (request.args.get("sortOrder") or default_order).strip().lower()
-    if order not in ("asc", "desc"):
-        errors["sortOrder"] = ["sortOrder must be asc or desc."]
-    if errors:
-        raise Invalid(errors)
-    return PageQuery(number, size, sort_by, order == "desc")
+    form = validate_query(page_form(tuple(sortable), default_sort, page_size), request.args)
+    return PageQuery(form.pageNumber.data or 1, form.pageSize.data or page_size, form.sortBy.data or default_sort,
+                     (form.sortOrder.data or default_order) == "desc")
 
 
 def paginate(stmt, query: PageQuery, sortable: dict, tiebreak) -> tuple[list, int]:
