@@ -6,12 +6,11 @@ app process, so several gunicorn workers enforce one limit together.
 from flask import Blueprint, current_app
 from flask_limiter.util import get_remote_address
 
+from app.auth.policies import current_principal
 from app.extensions import limiter
 
 
 def api_rate_key() -> str:
-    from app.auth.policies import current_principal
-
     principal = current_principal()
     if principal is None:
         return f"address:{get_remote_address()}"

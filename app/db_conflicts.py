@@ -10,6 +10,7 @@ from sqlalchemy import UniqueConstraint
 from sqlalchemy.exc import IntegrityError
 
 from app.domain_errors import Conflict, StillReferenced
+from app.extensions import db
 
 NOUNS = {
     "end_user": "end user", "end_user_uid": "identifier", "customer_secret": "secret",
@@ -39,8 +40,6 @@ def _noun(table: str | None) -> str:
 
 def _unique_constraint_for(columns: str) -> str | None:
     """SQLite names the columns ("topic.customer_id, topic.name"); find the constraint."""
-    from app.extensions import db
-
     wanted = [c.strip() for c in columns.split(",")]
     table_name = wanted[0].split(".")[0]
     names = {c.split(".", 1)[1] for c in wanted}

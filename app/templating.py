@@ -2,12 +2,11 @@
 from flask import Flask, g
 from flask_login import current_user
 
+from app.customers.models import Customer
 from app.extensions import db
 
 
 def current_tenant():
-    from app.customers.models import Customer
-
     if not current_user.is_authenticated:
         return None
     if "tenant" not in g:

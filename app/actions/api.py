@@ -7,7 +7,12 @@ from app.actions.forms import ACTION_TYPES, SECRET_FIELDS, ActionForm
 from app.actions.models import Action
 from app.actions.operations import create_action, delete_action, update_action
 from app.actions.serializers import (
-    ACTION_AVAILABLE_SCHEMA, ACTION_LIST_ITEM_SCHEMA, ACTION_SCHEMA, action_available_dto, action_dto, action_values,
+    ACTION_AVAILABLE_SCHEMA,
+    ACTION_LIST_ITEM_SCHEMA,
+    ACTION_SCHEMA,
+    action_available_dto,
+    action_dto,
+    action_values,
 )
 from app.auth.policies import requires, ticket_access_or_phone
 from app.domain_errors import Invalid

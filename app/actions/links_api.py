@@ -13,7 +13,13 @@ from wtforms import Form
 from app.actions.forms import HOOK_NAMES, HookActionForm, HookPriorityForm, TopicActionForm, TopicPriorityForm
 from app.actions.models import Action, HookAction, TopicAction
 from app.actions.operations import (
-    create_link, create_links, delete_link, hook_link_values, reorder_links, set_link_priority, topic_link_values,
+    create_link,
+    create_links,
+    delete_link,
+    hook_link_values,
+    reorder_links,
+    set_link_priority,
+    topic_link_values,
     total_wait_seconds,
 )
 from app.actions.ordering import members
@@ -22,8 +28,15 @@ from app.auth.policies import authenticated
 from app.channels.models import Channel
 from app.domain_errors import Invalid
 from app.jsonforms import (
-    ChoiceField, TrueFalseField, WholeNumberField, check_types, query_parameters, read_json, read_json_object,
-    validate_json, validate_query,
+    ChoiceField,
+    TrueFalseField,
+    WholeNumberField,
+    check_types,
+    query_parameters,
+    read_json,
+    read_json_object,
+    validate_json,
+    validate_query,
 )
 from app.openapi import INTEGER, documented, page_params, paginated, problem
 from app.pagination import page_query, paginate, paginated_result

@@ -12,7 +12,6 @@ from app.domain_errors import Conflict, NotFound, StillReferenced
 from app.extensions import db
 from app.tenancy import ensure_owned
 
-
 # ---- Actions ------------------------------------------------------------------------------
 
 def _blank_to_none(value):

@@ -6,12 +6,26 @@ from sqlalchemy import select
 
 from app.actions.api import filtered_actions
 from app.actions.forms import (
-    ACTION_TYPES, GROUP_TITLES, GROUPS, HOOK_NAMES, SECRET_FIELDS, ActionForm, fields_for, groups_for,
+    ACTION_TYPES,
+    GROUP_TITLES,
+    GROUPS,
+    HOOK_NAMES,
+    SECRET_FIELDS,
+    ActionForm,
+    fields_for,
+    groups_for,
 )
 from app.actions.models import Action, HookAction, TopicAction
 from app.actions.operations import (
-    Duplicate, create_action, create_link, delete_action, delete_link, reorder_links, set_action_active,
-    total_wait_seconds, update_action,
+    Duplicate,
+    create_action,
+    create_link,
+    delete_action,
+    delete_link,
+    reorder_links,
+    set_action_active,
+    total_wait_seconds,
+    update_action,
 )
 from app.actions.ordering import StaleList, members, moved
 from app.actions.serializers import action_values

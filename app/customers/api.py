@@ -7,8 +7,14 @@ from app.customers.models import SECRET_FIELDS, Customer
 from app.customers.operations import update_settings
 from app.customers.queries import models_for
 from app.customers.serializers import (
-    CUSTOMER_SCHEMA, MODEL_SCHEMA, PHONE_SECRETS_SCHEMA, READ_ONLY, customer_read_dto, phone_secrets_dto,
-    read_only_values, settings_values,
+    CUSTOMER_SCHEMA,
+    MODEL_SCHEMA,
+    PHONE_SECRETS_SCHEMA,
+    READ_ONLY,
+    customer_read_dto,
+    phone_secrets_dto,
+    read_only_values,
+    settings_values,
 )
 from app.domain_errors import Invalid
 from app.extensions import db

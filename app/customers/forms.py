@@ -10,6 +10,8 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, IntegerField, PasswordField, SelectField, StringField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
+from app.auth.models import Representative
+from app.catalog.models import AIModel
 from app.customers.models import FIELDS
 from app.extensions import db
 
@@ -63,8 +65,6 @@ class DefaultModelFor:
         self.usage = usage
 
     def __call__(self, form, field):
-        from app.catalog.models import AIModel
-
         customer = form.customer
         if field.data is None or field.data == stored_value(customer, field.name):
             return
@@ -84,8 +84,6 @@ class DefaultModelFor:
 
 class SameTenantRepresentative:
     def __call__(self, form, field):
-        from app.auth.models import Representative
-
         if field.data is None or field.data == stored_value(form.customer, field.name):
             return
         rep = db.session.get(Representative, field.data) if 0 < field.data <= MAX_ID else None

@@ -12,7 +12,12 @@ from app.channels.models import Channel
 from app.channels.operations import rotate_channel_secret
 from app.customers import connection_tests
 from app.customers.forms import (
-    GROUPS, INTERNET_ACCESS_FIELDS, MAX_ID, ApiConnectorForm, EmailProviderForm, stored_value,
+    GROUPS,
+    INTERNET_ACCESS_FIELDS,
+    MAX_ID,
+    ApiConnectorForm,
+    EmailProviderForm,
+    stored_value,
 )
 from app.customers.models import MODEL_USAGES, SECRET_FIELDS, Customer
 from app.customers.operations import update_settings

@@ -4,11 +4,25 @@ from flask import Blueprint, jsonify, request, url_for
 from app.auth.policies import requires
 from app.domain_errors import Invalid, NotFound
 from app.end_users import queries
-from app.end_users.forms import AssignUIDForm, EndUserCreateForm, EndUserListQuery, EndUserUpdateForm, TicketHistoryQuery
+from app.end_users.forms import (
+    AssignUIDForm,
+    EndUserCreateForm,
+    EndUserListQuery,
+    EndUserUpdateForm,
+    TicketHistoryQuery,
+)
 from app.end_users.models import EndUser
 from app.end_users.operations import assign_uid, create_end_user, delete_end_user, update_end_user
 from app.end_users.serializers import (
-    ALREADY_ASSIGNED, ALREADY_ASSIGNED_SCHEMA, END_USER_SCHEMA, TICKET_SCHEMA, UID_SCHEMA, end_user_dto, profile, ticket_dto, uid_dto,
+    ALREADY_ASSIGNED,
+    ALREADY_ASSIGNED_SCHEMA,
+    END_USER_SCHEMA,
+    TICKET_SCHEMA,
+    UID_SCHEMA,
+    end_user_dto,
+    profile,
+    ticket_dto,
+    uid_dto,
 )
 from app.jsonforms import query_parameters, read_json_object, validate_json
 from app.openapi import STRING, documented, page_params, paginated, problem

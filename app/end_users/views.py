@@ -9,19 +9,24 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from werkzeug.datastructures import MultiDict
 
 from app.auth.policies import requires
+from app.channels.models import CHANNEL_TYPES
 from app.domain_errors import Conflict, Invalid
 from app.end_users import queries
 from app.end_users.forms import AssignUIDForm, EndUserUpdateForm
 from app.end_users.models import CUSTOMER_TYPES, EndUser
 from app.end_users.operations import (
-    IdentifierConflict, assign_uid, create_end_user, delete_end_user, update_end_user,
+    IdentifierConflict,
+    assign_uid,
+    create_end_user,
+    delete_end_user,
+    update_end_user,
 )
 from app.end_users.serializers import profile, sorted_uids
 from app.htmx_helpers import toast, wants_partial
 from app.pagination import page_query, paginate, paginated_result
 from app.request_scope import current_customer_id, current_scope
 from app.tenancy import get_scoped_or_404
-from app.tickets.models import Ticket
+from app.tickets.models import TICKET_STATUSES, Ticket
 from app.unit_of_work import attempt
 
 bp = Blueprint("end_users", __name__, url_prefix="/end-users")
@@ -204,9 +209,6 @@ def _tickets_context(end_user: EndUser) -> dict:
 
 
 def _detail_context(end_user: EndUser, assign_form=None, assign_conflict=None) -> dict:
-    from app.channels.models import CHANNEL_TYPES
-    from app.tickets.models import TICKET_STATUSES
-
     return dict(
         end_user=end_user, uids=sorted_uids(end_user), insights=queries.insights(end_user),
         assign_form=assign_form or AssignUIDForm(formdata=None, data={"uidType": "Email", "endUserID": end_user.id}),

@@ -1,11 +1,20 @@
 from datetime import datetime
 
 from sqlalchemy import (
-    Boolean, CheckConstraint, Column, ForeignKey, ForeignKeyConstraint, Index, Integer, String,
-    Table, Text,
+    Boolean,
+    CheckConstraint,
+    Column,
+    ForeignKey,
+    ForeignKeyConstraint,
+    Index,
+    Integer,
+    String,
+    Table,
+    Text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
+from app.end_users.models import lookup_key
 from app.extensions import db
 from app.tenancy import TenantMixin
 from app.tenancy_fk import same_tenant_fk, tenant_key
@@ -73,8 +82,6 @@ class Ticket(TenantMixin, db.Model):
 
     @validates("uid")
     def _keep_lookup(self, _key, value):
-        from app.end_users.models import lookup_key
-
         self.uid_lookup = lookup_key(value)
         return value
 

@@ -1,8 +1,8 @@
 """The topics as a NamedResource: what their API and dashboard switches are built from."""
+from app.named_resources import NamedResource
 from app.topics.forms import TopicForm
 from app.topics.models import TOPIC_SCHEMA, Topic
 from app.topics.operations import create_topic, delete_topic, set_topic_active, update_topic
-from app.named_resources import NamedResource
 
 TOPICS = NamedResource(
     model=Topic, form=TopicForm, noun="topic", id_field="topicID", id_param="topic_id", schema=TOPIC_SCHEMA,
