@@ -140,19 +140,24 @@ def _describe(error) -> dict[str, str]:
 # text (a 500 if it got that far) and ESC sequences would reach terminals and logs.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 CONTROL_MESSAGE = "Must not contain control characters (tab, line feed and carriage return are allowed)."
+# A lone surrogate (JSON "\ud800" without its pair) is no character: it cannot be encoded as UTF-8
+# for the database (a 500 if it got that far). Query strings and form posts cannot carry one:
+# Werkzeug decodes invalid UTF-8 there as U+FFFD.
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
+SURROGATE_MESSAGE = "Must not contain unpaired surrogates (invalid Unicode)."
 
 
-def _with_control_characters(value, where=()):
-    """Paths of the strings in a JSON value that hold a control character."""
+def _with_control_characters(value, where=(), pattern=_CONTROL):
+    """Paths of the strings in a JSON value that hold a control character (or another `pattern`)."""
     if isinstance(value, str):
-        if _CONTROL.search(value):
+        if pattern.search(value):
             yield where
     elif isinstance(value, dict):
         for key, item in value.items():
-            yield from _with_control_characters(item, (*where, key))
+            yield from _with_control_characters(item, (*where, key), pattern)
     elif isinstance(value, list):
         for index, item in enumerate(value):
-            yield from _with_control_characters(item, (*where, index))
+            yield from _with_control_characters(item, (*where, index), pattern)
 
 
 def refuse_control_characters() -> None:
@@ -177,6 +182,8 @@ def check_types(body, schema: dict) -> None:
             errors.setdefault(key, []).append(message)
     for where in _with_control_characters(body):
         errors.setdefault(_path(where) or "body", []).append(CONTROL_MESSAGE)
+    for where in _with_control_characters(body, pattern=_SURROGATE):
+        errors.setdefault(_path(where) or "body", []).append(SURROGATE_MESSAGE)
     if errors:
         raise ValidationProblem(errors)
 
