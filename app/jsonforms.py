@@ -55,7 +55,11 @@ def _choice_value(choice):
 def _field_schema(unbound: UnboundField) -> dict:
     cls = unbound.field_class
     if issubclass(cls, f.FieldList):
-        return {"type": "array", "items": _field_schema(unbound.args[0])}
+        schema = {"type": "array", "items": _field_schema(unbound.args[0])}
+        for rule in unbound.kwargs.get("validators") or []:
+            if isinstance(rule, v.Length) and rule.max != -1:
+                schema["maxItems"] = rule.max
+        return schema
     if issubclass(cls, f.FormField):
         return json_schema(unbound.args[0])
     schema: dict
@@ -129,6 +133,7 @@ def _describe(error) -> dict[str, str]:
             for t in ([error.validator_value] if isinstance(error.validator_value, str) else error.validator_value)
         ) + ".",
         "maxLength": lambda: f"Must be at most {error.validator_value} characters.",
+        "maxItems": lambda: f"At most {error.validator_value} items.",
         "enum": lambda: "Must be one of: " + ", ".join(str(x) for x in error.validator_value if x is not None) + ".",
         "minimum": lambda: f"Must be at least {error.validator_value}.",
         "maximum": lambda: f"Must be at most {error.validator_value}.",
@@ -175,7 +180,19 @@ def refuse_control_characters() -> None:
     abort(400)
 
 
+def _over_max_items(body, schema: dict) -> dict[str, list[str]]:
+    """Top-level lists longer than their maxItems: refused before every item of a huge list is checked."""
+    errors = {}
+    for name, rule in schema.get("properties", {}).items() if isinstance(body, dict) else ():
+        limit = rule.get("maxItems")
+        if limit is not None and isinstance(body.get(name), list) and len(body[name]) > limit:
+            errors[name] = [f"At most {limit} items."]
+    return errors
+
+
 def check_types(body, schema: dict) -> None:
+    if too_long := _over_max_items(body, schema):
+        raise ValidationProblem(too_long)
     errors: dict[str, list[str]] = {}
     for error in Draft202012Validator(schema).iter_errors(body):
         for key, message in _describe(error).items():

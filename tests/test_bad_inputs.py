@@ -103,3 +103,64 @@ def test_invalid_utf8_in_a_query_string_is_read_as_replacement_characters(admin,
 def test_invalid_utf8_in_a_dashboard_search_is_no_error(dashboard, tenant_a):
     page = dashboard(tenant_a.agent).get("/end-users/?search=%ED%A0%80")
     assert page.status_code == 200
+
+
+# ---- 2. Bounded lists ------------------------------------------------------------------------
+
+def test_the_openapi_document_publishes_the_list_bounds(client):
+    document = client.get("/api/openapi.json").get_json()
+    schemas = document["components"]["schemas"]
+    assert schemas["EndUserCreateForm"]["properties"]["uids"]["maxItems"] == 50
+    assert schemas["EndUserUpdateFormPartial"]["properties"]["uids"]["maxItems"] == 50
+    for kind in ("TopicActions", "HookActions"):
+        body = document["paths"][f"/api/{kind}/reorder"]["post"]["requestBody"]["content"]["application/json"]["schema"]
+        assert body["properties"]["ids"]["maxItems"] == 1000
+
+
+@pytest.mark.parametrize("kind", ["TopicActions", "HookActions"])
+@pytest.mark.parametrize("count", [1001, 70_000])
+def test_a_reorder_over_1000_ids_is_400_and_changes_nothing(admin, kind, count):
+    actions = [make(admin, "/api/Actions", name=f"Action {i}", actionType="Close")["actionID"] for i in range(2)]
+    place = {"hookName": "OnClose"} if kind == "HookActions" else {"specialTopic": "Fallback"}
+    links = [make(admin, f"/api/{kind}", actionID=a, **place) for a in actions]
+    id_field = "hookActionID" if kind == "HookActions" else "topicActionID"
+    ids = [link[id_field] for link in links]
+    ids += [max(ids) + n for n in range(1, count - len(ids) + 1)]
+    response = admin.post(f"/api/{kind}/reorder", json={"ids": ids[::-1]})
+    assert errors_of(response) == {"ids": ["At most 1000 items."]}
+    after = [admin.get(f"/api/{kind}/{ident}").get_json()["priority"] for ident in ids[:2]]
+    assert after == [link["priority"] for link in links]
+    at_the_bound = admin.post(f"/api/{kind}/reorder", json={"ids": ids[:1000]})
+    assert at_the_bound.status_code == 409  # 1000 ids pass the schema; they are just not the list's members
+
+
+def uid_rows(count: int) -> list[dict]:
+    return [{"uidType": "Email", "uid": f"person{i}@example.com"} for i in range(count)]
+
+
+def test_at_most_50_identifiers_per_request(admin):
+    response = admin.post("/api/EndUsers", json={"firstname": "Many", "uids": uid_rows(51)})
+    assert errors_of(response) == {"uids": ["At most 50 items."]}
+    assert count_end_users(admin) == 0
+    huge = admin.post("/api/EndUsers", json={"firstname": "Many", "uids": uid_rows(10_000)})
+    assert errors_of(huge)["uids"] == ["At most 50 items."]
+    assert count_end_users(admin) == 0
+
+    person = new_end_user(admin, firstname="Fifty", uids=uid_rows(50))
+    assert len(person["uids"]) == 50
+    more = admin.put(f"/api/EndUsers/{person['endUserID']}", json={"uids": uid_rows(51)})
+    assert errors_of(more) == {"uids": ["At most 50 items."]}
+    assert len(admin.get(f"/api/EndUsers/{person['endUserID']}").get_json()["uids"]) == 50
+
+
+def test_the_dashboard_form_has_the_same_bound(dashboard, tenant_a, in_app):
+    session = dashboard(tenant_a.agent)
+    session.get("/end-users/new")
+    data = {"firstname": "Many", "customerType": "Lead"}
+    for i, row in enumerate(uid_rows(51)):
+        data[f"uids-{i}-uidType"], data[f"uids-{i}-uid"] = row["uidType"], row["uid"]
+    page = session.post("/end-users/new", data=data)
+    assert page.status_code == 400
+    assert "At most 50 identifiers per request." in page.get_data(as_text=True)
+    with in_app() as db_session:
+        assert db_session.scalar(select(func.count()).select_from(EndUserUID)) == 0

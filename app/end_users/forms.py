@@ -12,6 +12,7 @@ from app.end_users import identifiers
 from app.end_users.models import CUSTOMER_TYPES
 
 UID_TYPE_HELP = "Email, Phone, WhatsApp or another kind of identifier (at most 20 characters)."
+MAX_UIDS = 50  # identifiers per request: each row costs a lookup and a write
 
 
 def normalize_uid(form, field):
@@ -101,13 +102,15 @@ class EndUserBaseForm(FlaskForm):
 class EndUserCreateForm(EndUserBaseForm):
     """EndUserCreateDTO."""
 
-    uids = FieldList(FormField(UIDForm))
+    uids = FieldList(FormField(UIDForm), validators=[
+        Length(max=MAX_UIDS, message=f"At most {MAX_UIDS} identifiers per request.")])
 
 
 class EndUserUpdateForm(EndUserBaseForm):
     """EndUserUpdateDTO; the dashboard's create-and-edit form as well."""
 
-    uids = FieldList(FormField(UIDUpdateForm))
+    uids = FieldList(FormField(UIDUpdateForm), validators=[
+        Length(max=MAX_UIDS, message=f"At most {MAX_UIDS} identifiers per request.")])
 
 
 class AssignUIDForm(FlaskForm):
