@@ -164,3 +164,22 @@ def test_the_dashboard_form_has_the_same_bound(dashboard, tenant_a, in_app):
     assert "At most 50 identifiers per request." in page.get_data(as_text=True)
     with in_app() as db_session:
         assert db_session.scalar(select(func.count()).select_from(EndUserUID)) == 0
+
+
+# ---- 3. LIKE wildcards in the action search ----------------------------------------------
+
+def test_percent_and_underscore_in_the_action_search_match_literally(admin):
+    for name in ("50% off", "Plain"):
+        make(admin, "/api/Actions", name=name, actionType="Close")
+
+    def names(term):
+        response = admin.get("/api/Actions", query_string={"search": term})
+        assert response.status_code == 200
+        return [a["name"] for a in response.get_json()["items"]]
+
+    assert names("%") == ["50% off"]
+    assert names("0% O") == ["50% off"]
+    assert names("_") == []
+    make(admin, "/api/Actions", name="snake_case", actionType="Close")
+    assert names("_") == ["snake_case"]
+    assert names("e_c") == ["snake_case"]
