@@ -183,3 +183,60 @@ def test_percent_and_underscore_in_the_action_search_match_literally(admin):
     make(admin, "/api/Actions", name="snake_case", actionType="Close")
     assert names("_") == ["snake_case"]
     assert names("e_c") == ["snake_case"]
+
+
+# ---- 4. E-mail identifiers in their normalised form --------------------------------------
+
+def test_nfc_and_nfd_spellings_are_one_identifier(admin, in_app):
+    first = new_end_user(admin, firstname="José", uids=[{"uid": NFD}])
+    assert first["uids"][0]["uid"] == NFC  # stored in NFC
+    other = admin.post("/api/EndUsers", json={"firstname": "Other", "uids": [{"uid": NFC}]})
+    assert "uids[0].uid" in errors_of(other, 409)
+    assert count_end_users(admin) == 1
+
+    again = admin.put(f"/api/EndUsers/{first['endUserID']}", json={"uids": [{"uid": NFD}]})
+    assert again.status_code == 204
+    assert [u["uid"] for u in admin.get(f"/api/EndUsers/{first['endUserID']}").get_json()["uids"]] == [NFC]
+    with in_app() as session:
+        assert session.scalar(select(func.count()).select_from(EndUserUID)) == 1
+
+
+@pytest.mark.parametrize("stored, other", [(U_LABEL, A_LABEL), (A_LABEL, U_LABEL)])
+def test_a_domain_as_u_label_and_as_a_label_is_one_identifier(admin, stored, other):
+    person = new_end_user(admin, firstname="Ana", uids=[{"uid": stored}])
+    assert person["uids"][0]["uid"] == U_LABEL  # email-validator's normalised form: the U-label
+    clash = admin.post("/api/EndUsers", json={"firstname": "Other", "uids": [{"uid": other.upper()}]})
+    assert list(errors_of(clash, 409)) == ["uids[0].uid"]
+    assert clash.get_json()["conflicts"][0]["endUserID"] == person["endUserID"]
+    assign = admin.post("/api/EndUserUIDs/assign", json={"endUserID": person["endUserID"], "uid": other})
+    assert assign.status_code == 200 and assign.get_json()["uid"] == U_LABEL
+    assert count_end_users(admin) == 1
+
+
+@pytest.mark.parametrize("typed", [NFD, NFC.upper(), "ANA@XN--BCHER-KVA.EXAMPLE", U_LABEL])
+def test_lookups_and_search_normalise_the_typed_address(admin, dashboard, tenant_a, typed):
+    jose = new_end_user(admin, firstname="José", uids=[{"uid": NFC}])["endUserID"]
+    ana = new_end_user(admin, firstname="Ana", uids=[{"uid": A_LABEL}])["endUserID"]
+    expected = jose if "@example.com" in typed.lower() else ana
+
+    by_uid = admin.get("/api/EndUsers/byUid", query_string={"uid": typed})
+    assert [u["endUserID"] for u in by_uid.get_json()] == [expected]
+    search = admin.get("/api/EndUsers", query_string={"search": typed})
+    assert [u["endUserID"] for u in search.get_json()["items"]] == [expected]
+    lookup = dashboard(tenant_a.agent).get("/end-users/lookup", query_string={"q": typed})
+    assert lookup.status_code == 302 and lookup.headers["Location"].endswith(f"/end-users/{expected}")
+
+
+def test_tickets_match_whichever_spelling_they_carry(admin, tenant_a, in_app):
+    ana = new_end_user(admin, firstname="Ana", uids=[{"uid": U_LABEL}])["endUserID"]
+    with in_app() as session:
+        channel = Channel(customer_id=tenant_a.id, name="Mail", channel_type="Email")
+        session.add(channel)
+        session.flush()
+        for spelling in (A_LABEL, U_LABEL.upper(), unicodedata.normalize("NFD", U_LABEL), "someone@example.com"):
+            session.add(Ticket(customer_id=tenant_a.id, channel_id=channel.id, uid=spelling, subject=spelling))
+        session.commit()
+    history = admin.get(f"/api/EndUsers/{ana}/tickets").get_json()
+    assert history["totalCount"] == 3
+    only = admin.get(f"/api/EndUsers/{ana}/tickets", query_string={"uid": A_LABEL}).get_json()
+    assert only["totalCount"] == 3

@@ -9,7 +9,7 @@ from wtforms.fields import FieldList, FormField
 from wtforms.validators import InputRequired, Length, Optional, Regexp, ValidationError
 
 from app.end_users import identifiers
-from app.end_users.models import CUSTOMER_TYPES
+from app.end_users.models import CUSTOMER_TYPES, lookup_key
 
 UID_TYPE_HELP = "Email, Phone, WhatsApp or another kind of identifier (at most 20 characters)."
 MAX_UIDS = 50  # identifiers per request: each row costs a lookup and a write
@@ -83,7 +83,7 @@ class EndUserBaseForm(FlaskForm):
         for index, row in enumerate(rows):
             if row.form.errors or getattr(row.form, "markAsDeleted", None) and row.form.markAsDeleted.data:
                 continue
-            key = (row.form.uidType.data, (row.form.uid.data or "").lower())
+            key = (row.form.uidType.data, lookup_key(row.form.uid.data or ""))
             if key in seen:
                 row.form.uid.errors.append(f"Listed twice: the same as identifier {seen[key] + 1}.")
                 ok = False
