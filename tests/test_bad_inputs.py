@@ -240,3 +240,18 @@ def test_tickets_match_whichever_spelling_they_carry(admin, tenant_a, in_app):
     assert history["totalCount"] == 3
     only = admin.get(f"/api/EndUsers/{ana}/tickets", query_string={"uid": A_LABEL}).get_json()
     assert only["totalCount"] == 3
+
+
+# ---- 5. Remove and add the same identifier in one request --------------------------------
+
+def test_removing_and_re_adding_an_identifier_in_one_put_keeps_it_with_the_new_spelling(admin):
+    person = new_end_user(admin, firstname="Ann", uids=[{"uidType": "Email", "uid": "a@x.com"}])
+    old = person["uids"][0]
+    response = admin.put(f"/api/EndUsers/{person['endUserID']}", json={"uids": [
+        {"endUserUIDID": old["endUserUIDID"], "uidType": "Email", "uid": "a@x.com", "markAsDeleted": True},
+        {"uidType": "Email", "uid": "A@X.com"},
+    ]})
+    assert response.status_code == 204
+    uids = admin.get(f"/api/EndUsers/{person['endUserID']}").get_json()["uids"]
+    assert [(u["endUserUIDID"], u["uidType"], u["uid"], u["isPrimary"]) for u in uids] == [
+        (old["endUserUIDID"], "Email", "A@x.com", True)]  # updated in place; the domain normalised
