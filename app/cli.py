@@ -5,6 +5,7 @@ import click
 from flask import Flask
 from sqlalchemy.exc import IntegrityError
 
+from app.auth.emails import InvalidEmail
 from app.auth.models import ROLES
 from app.extensions import db
 
@@ -25,6 +26,9 @@ def register_cli(app: Flask) -> None:
         except IntegrityError:
             db.session.rollback()
             raise click.ClickException("A customer with that name or a representative with that e-mail exists.")
+        except InvalidEmail as exc:
+            db.session.rollback()
+            raise click.ClickException(str(exc))
         click.echo(json.dumps({"customerID": customer.id, "representativeID": admin.id}))
 
     @app.cli.command("create-representative")
@@ -45,6 +49,9 @@ def register_cli(app: Flask) -> None:
         except IntegrityError:
             db.session.rollback()
             raise click.ClickException("A representative with that e-mail exists.")
+        except InvalidEmail as exc:
+            db.session.rollback()
+            raise click.ClickException(str(exc))
         click.echo(json.dumps({"representativeID": rep.id}))
 
     @app.cli.command("demo")

@@ -255,3 +255,41 @@ def test_removing_and_re_adding_an_identifier_in_one_put_keeps_it_with_the_new_s
     uids = admin.get(f"/api/EndUsers/{person['endUserID']}").get_json()["uids"]
     assert [(u["endUserUIDID"], u["uidType"], u["uid"], u["isPrimary"]) for u in uids] == [
         (old["endUserUIDID"], "Email", "A@x.com", True)]  # updated in place; the domain normalised
+
+
+# ---- 6. One e-mail rule for representatives ----------------------------------------------
+
+def test_the_cli_refuses_an_address_that_could_never_sign_in(app, api, in_app):
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["create-customer", "--name", "Alpha", "--admin-email", "a@alpha.test",
+                                 "--admin-password", "pw-123456"])
+    assert result.exit_code != 0
+    assert "Not a valid e-mail address: a@alpha.test" in result.output
+    with in_app() as session:
+        assert session.scalar(select(func.count()).select_from(Customer)) == 0
+
+    created = runner.invoke(args=["create-customer", "--name", "Alpha", "--admin-email", "boss@alpha.example.com",
+                                  "--admin-password", "pw-123456"])
+    assert created.exit_code == 0, created.output
+    customer_id = json.loads(created.output.strip().splitlines()[-1])["customerID"]
+    agent = runner.invoke(args=["create-representative", "--customer-id", str(customer_id), "--email", "agent@x.local",
+                                "--password", "pw-654321"])
+    assert agent.exit_code != 0 and "Not a valid e-mail address: agent@x.local" in agent.output
+    with in_app() as session:
+        assert session.scalar(select(func.count()).select_from(Representative)) == 1
+
+    login = api().post("/api/Auth/login", json={"email": "a@alpha.test", "password": "pw-123456"})
+    assert "Not a valid e-mail address" in errors_of(login)["email"][0]
+
+
+def test_a_cli_created_admin_signs_in_with_any_spelling_of_the_address(app, api):
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["create-customer", "--name", "Bücher", "--admin-email", " Boss@Bücher.Example.com ",
+                                 "--admin-password", "pw-123456"])
+    assert result.exit_code == 0, result.output
+    ids = json.loads(result.output.strip().splitlines()[-1])
+    for spelling in ("Boss@Bücher.Example.com", "boss@xn--bcher-kva.example.com"):
+        login = api().post("/api/Auth/login", json={"email": spelling, "password": "pw-123456"})
+        assert login.status_code == 200, (spelling, login.get_json())
+        assert login.get_json()["representativeID"] == ids["representativeID"]
+        assert login.get_json()["roles"] == ["Admin"]

@@ -1,6 +1,7 @@
 """Checking credentials; shared by the login page and the login API."""
 from sqlalchemy import func, select
 
+from app.auth.emails import normalize_email
 from app.auth.models import Representative
 from app.auth.passwords import hash_password, verify_password
 from app.extensions import db
@@ -31,9 +32,10 @@ def authenticate_phone_channel(channel_id: int, secret: str):
 
 def create_representative(customer_id: int, email: str, password: str, role: str = "Agent", name: str | None = None,
                           time_zone: str = "Europe/Brussels") -> Representative:
+    """InvalidEmail when the address could not sign in (app/auth/emails.py)."""
     rep = Representative(
         customer_id=customer_id,
-        email=email.strip().lower(),
+        email=normalize_email(email),
         password_hash=hash_password(password),
         role=role,
         name=name,
