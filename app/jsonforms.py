@@ -56,7 +56,11 @@ def _choice_value(choice):
 def _field_schema(unbound: UnboundField) -> dict:
     cls = unbound.field_class
     if issubclass(cls, f.FieldList):
-        return {"type": "array", "items": _field_schema(unbound.args[0])}
+        schema = {"type": "array", "items": _field_schema(unbound.args[0])}
+        for rule in unbound.kwargs.get("validators") or []:
+            if isinstance(rule, v.Length) and rule.max != -1:
+                schema["maxItems"] = rule.max
+        return schema
     if issubclass(cls, f.FormField):
         return json_schema(unbound.args[0])
     schema: dict
@@ -134,6 +138,7 @@ def _describe(error) -> dict[str, str]:
             for t in ([error.validator_value] if isinstance(error.validator_value, str) else error.validator_value)
         ) + ".",
         "maxLength": lambda: f"Must be at most {error.validator_value} characters.",
+        "maxItems": lambda: f"At most {error.validator_value} items.",
         "enum": lambda: "Must be one of: " + ", ".join(str(x) for x in error.validator_value if x is not None) + ".",
         "minimum": lambda: f"Must be at least {error.validator_value}.",
         "maximum": lambda: f"Must be at most {error.validator_value}.",
@@ -145,19 +150,24 @@ def _describe(error) -> dict[str, str]:
 # text (a 500 if it got that far) and ESC sequences would reach terminals and logs.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 CONTROL_MESSAGE = "Must not contain control characters (tab, line feed and carriage return are allowed)."
+# A lone surrogate (JSON "\ud800" without its pair) is no character: it cannot be encoded as UTF-8
+# for the database (a 500 if it got that far). Query strings and form posts cannot carry one:
+# Werkzeug decodes invalid UTF-8 there as U+FFFD.
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
+SURROGATE_MESSAGE = "Must not contain unpaired surrogates (invalid Unicode)."
 
 
-def _with_control_characters(value, where=()):
-    """Paths of the strings in a JSON value that hold a control character."""
+def _with_control_characters(value, where=(), pattern=_CONTROL):
+    """Paths of the strings in a JSON value that hold a control character (or another `pattern`)."""
     if isinstance(value, str):
-        if _CONTROL.search(value):
+        if pattern.search(value):
             yield where
     elif isinstance(value, dict):
         for key, item in value.items():
-            yield from _with_control_characters(item, (*where, key))
+            yield from _with_control_characters(item, (*where, key), pattern)
     elif isinstance(value, list):
         for index, item in enumerate(value):
-            yield from _with_control_characters(item, (*where, index))
+            yield from _with_control_characters(item, (*where, index), pattern)
 
 
 def refuse_control_characters() -> None:
@@ -175,13 +185,27 @@ def refuse_control_characters() -> None:
     abort(400)
 
 
+def _over_max_items(body, schema: dict) -> dict[str, list[str]]:
+    """Top-level lists longer than their maxItems: refused before every item of a huge list is checked."""
+    errors = {}
+    for name, rule in schema.get("properties", {}).items() if isinstance(body, dict) else ():
+        limit = rule.get("maxItems")
+        if limit is not None and isinstance(body.get(name), list) and len(body[name]) > limit:
+            errors[name] = [f"At most {limit} items."]
+    return errors
+
+
 def check_types(body, schema: dict) -> None:
+    if too_long := _over_max_items(body, schema):
+        raise Invalid(too_long)
     errors: dict[str, list[str]] = {}
     for error in Draft202012Validator(schema).iter_errors(body):
         for key, message in _describe(error).items():
             errors.setdefault(key, []).append(message)
     for where in _with_control_characters(body):
         errors.setdefault(_path(where) or "body", []).append(CONTROL_MESSAGE)
+    for where in _with_control_characters(body, pattern=_SURROGATE):
+        errors.setdefault(_path(where) or "body", []).append(SURROGATE_MESSAGE)
     if errors:
         raise Invalid(errors)
 

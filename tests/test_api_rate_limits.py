@@ -1,4 +1,5 @@
 """API rate limits per token, with X-RateLimit-* headers, shared between processes through Redis."""
+import json
 import os
 import shutil
 import socket
@@ -6,11 +7,9 @@ import subprocess
 import sys
 import tempfile
 import time
-from pathlib import Path
-
-import json
 import urllib.error
 import urllib.request
+from pathlib import Path
 
 import pytest
 

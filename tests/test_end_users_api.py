@@ -75,7 +75,7 @@ def test_identifiers_are_normalised_on_create(client_a):
         {"uidType": "  CRM ", "uid": "  id-42  "},
     ])
     got = {(u["uidType"], u["uid"]) for u in body["uids"]}
-    assert got == {("Email", "Jane.Doe@Example.com"), ("Phone", "+31612345678"),
+    assert got == {("Email", "Jane.Doe@example.com"), ("Phone", "+31612345678"),
                    ("WhatsApp", "+32470123456"), ("CRM", "id-42")}
     assert body["country"] == "NL"
     assert [u["uidType"] for u in body["uids"] if u["isPrimary"]] == ["Phone"]
@@ -153,7 +153,7 @@ def test_identifier_of_another_end_user_is_409_naming_them(client_a):
     assert response.status_code == 409
     body = response.get_json()
     assert "Jane Doe" in body["title"] and f"endUserID {jane['endUserID']}" in body["title"]
-    assert body["conflicts"] == [{"field": "uids[1].uid", "uidType": "Email", "uid": "JANE@example.COM",
+    assert body["conflicts"] == [{"field": "uids[1].uid", "uidType": "Email", "uid": "JANE@example.com",
                                   "endUserID": jane["endUserID"], "name": "Jane Doe"}]
     assert "uids[1].uid" in body["errors"]
     assert client_a.get("/api/EndUsers").get_json()["totalCount"] == 1
@@ -642,5 +642,5 @@ def test_rows_stay_in_the_database_as_expected(client_a, in_app, tenant_a):
     jane = create(client_a, uids=[{"uid": "Jane@Example.com"}])
     with in_app() as session:
         row = session.get(EndUserUID, jane["uids"][0]["endUserUIDID"])
-        assert (row.customer_id, row.uid, row.uid_lookup) == (tenant_a.id, "Jane@Example.com", "jane@example.com")
+        assert (row.customer_id, row.uid, row.uid_lookup) == (tenant_a.id, "Jane@example.com", "jane@example.com")
         assert session.get(EndUser, jane["endUserID"]).customer_id == tenant_a.id

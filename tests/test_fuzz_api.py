@@ -16,13 +16,15 @@ from datetime import timedelta
 import hypothesis
 import pytest
 import schemathesis
-from hypothesis import HealthCheck, strategies as st
+from hypothesis import HealthCheck
+from hypothesis import strategies as st
 from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
-    content_type_conformance, response_schema_conformance, status_code_conformance,
+    content_type_conformance,
+    response_schema_conformance,
+    status_code_conformance,
 )
-
 from sqlalchemy import delete
 
 from app import create_app
@@ -145,8 +147,8 @@ def _clean_database():
 @pytest.fixture(scope="module")
 def accounts(app):
     """Tenant A (whose admin fuzzes) and tenant B, both seeded; removed after the module."""
-    from app.customers.models import Customer
     from app.actors import Actor
+    from app.customers.models import Customer
     from app.customers.operations import create_customer
     from app.extensions import db, limiter
 

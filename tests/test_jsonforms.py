@@ -1,11 +1,11 @@
 """The one validation mechanism: a real form class validates a JSON body, nested lists included."""
 import pytest
+from flask_wtf import FlaskForm
 from wtforms import BooleanField, FieldList, Form, FormField, IntegerField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
-from flask_wtf import FlaskForm
 
-from app.jsonforms import json_schema, validate_json
 from app.domain_errors import Invalid
+from app.jsonforms import json_schema, validate_json
 
 
 class ItemForm(Form):

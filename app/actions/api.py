@@ -44,8 +44,9 @@ def filtered_actions(customer_id: int, search: str | None, action_type: str | No
     """The customer's actions matching the list filters (shared with the dashboard)."""
     stmt = scoped(Action, customer_id)
     if search:
-        pattern = f"%{search.strip().lower()}%"
-        stmt = stmt.where(or_(Action.name.ilike(pattern), Action.description.ilike(pattern)))
+        term = search.strip()  # % and _ match literally (autoescape)
+        stmt = stmt.where(or_(Action.name.icontains(term, autoescape=True),
+                              Action.description.icontains(term, autoescape=True)))
     if action_type:
         stmt = stmt.where(Action.action_type == action_type)
     if is_active is not None:

@@ -46,9 +46,11 @@ from app.tenancy import get_scoped_or_404, in_id_range
 bp = Blueprint("api_links", __name__, url_prefix="/api")
 
 MAX_BULK = 100
+MAX_REORDER = 1000  # ids in one list's reorder: far above any real list, far below PostgreSQL's 65,535 parameters
 REORDER_SCHEMA = {
     "type": "object",
-    "properties": {"ids": {"type": "array", "items": {"type": "integer"}, "minItems": 1, "uniqueItems": True}},
+    "properties": {"ids": {"type": "array", "items": {"type": "integer"}, "minItems": 1, "maxItems": MAX_REORDER,
+                           "uniqueItems": True}},
     "required": ["ids"],
     "additionalProperties": False,
 }

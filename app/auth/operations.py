@@ -2,9 +2,11 @@
 from sqlalchemy import func, select
 
 from app.actors import Actor
+from app.auth.emails import InvalidEmail, normalize_email
 from app.auth.models import Representative
 from app.auth.passwords import hash_password, verify_password
 from app.channels.models import Channel
+from app.domain_errors import Invalid
 from app.extensions import db
 from app.tenancy import in_id_range
 
@@ -31,9 +33,14 @@ def authenticate_phone_channel(channel_id: int, secret: str):
 
 def create_representative(customer_id: int, actor: Actor, email: str, password: str, role: str = "Agent",
                           name: str | None = None, time_zone: str = "Europe/Brussels") -> Representative:
+    """Invalid on `email` when the address could not sign in (app/auth/emails.py)."""
+    try:
+        email = normalize_email(email)
+    except InvalidEmail as exc:
+        raise Invalid.field("email", str(exc)) from None
     rep = Representative(
         customer_id=customer_id,
-        email=email.strip().lower(),
+        email=email,
         password_hash=hash_password(password),
         role=role,
         name=name,

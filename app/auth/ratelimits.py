@@ -1,6 +1,7 @@
 """Login throttling: per client address and per account (the e-mail or channel tried)."""
 from flask import current_app, request
 
+from app.auth.emails import account_key
 from app.extensions import limiter
 
 
@@ -16,7 +17,7 @@ def _account_key() -> str:
     if not hasattr(body, "get"):
         return "account:unknown"
     account = body.get("email") or body.get("channelID") or ""
-    return f"account:{str(account).strip().lower()[:254]}"
+    return f"account:{account_key(str(account))[:254]}"
 
 
 def _only_posts() -> bool:

@@ -10,11 +10,12 @@ from wtforms.validators import InputRequired, Length, Optional, Regexp, Validati
 
 from app.channels.models import CHANNEL_TYPES
 from app.end_users import identifiers
-from app.end_users.models import CUSTOMER_TYPES
+from app.end_users.models import CUSTOMER_TYPES, lookup_key
 from app.jsonforms import ChoiceField, IdListField, TrueFalseField, WholeNumberField
 from app.tickets.models import TICKET_STATUSES
 
 UID_TYPE_HELP = "Email, Phone, WhatsApp or another kind of identifier (at most 20 characters)."
+MAX_UIDS = 50  # identifiers per request: each row costs a lookup and a write
 
 
 def normalize_uid(form, field):
@@ -85,7 +86,7 @@ class EndUserBaseForm(FlaskForm):
         for index, row in enumerate(rows):
             if row.form.errors or getattr(row.form, "markAsDeleted", None) and row.form.markAsDeleted.data:
                 continue
-            key = (row.form.uidType.data, (row.form.uid.data or "").lower())
+            key = (row.form.uidType.data, lookup_key(row.form.uid.data or ""))
             if key in seen:
                 row.form.uid.errors.append(f"Listed twice: the same as identifier {seen[key] + 1}.")
                 ok = False
@@ -104,13 +105,15 @@ class EndUserBaseForm(FlaskForm):
 class EndUserCreateForm(EndUserBaseForm):
     """EndUserCreateDTO."""
 
-    uids = FieldList(FormField(UIDForm))
+    uids = FieldList(FormField(UIDForm), validators=[
+        Length(max=MAX_UIDS, message=f"At most {MAX_UIDS} identifiers per request.")])
 
 
 class EndUserUpdateForm(EndUserBaseForm):
     """EndUserUpdateDTO; the dashboard's create-and-edit form as well."""
 
-    uids = FieldList(FormField(UIDUpdateForm))
+    uids = FieldList(FormField(UIDUpdateForm), validators=[
+        Length(max=MAX_UIDS, message=f"At most {MAX_UIDS} identifiers per request.")])
 
 
 class AssignUIDForm(FlaskForm):

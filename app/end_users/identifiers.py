@@ -1,6 +1,7 @@
 """Identifier (UID) rules, written once for the API, the dashboard and lookups.
 
-- Email: trimmed, syntax-checked with email_validator; matched without regard to case
+- Email: trimmed, syntax-checked with email_validator and stored in its normalised form (NFC,
+  domain lower-cased, an A-label domain as its U-label); matched without regard to case
   (EndUserUID.uid_lookup holds the case-folded value).
 - Phone and WhatsApp: normalised to E.164 with phonenumbers; the region for numbers written
   without a country code is the end user's country, else BE.
@@ -44,10 +45,9 @@ def canonical_type(uid_type: str | None) -> str:
 def normalize_email(raw: str) -> str:
     value = raw.strip()
     try:
-        validate_email(value, check_deliverability=False)
+        return validate_email(value, check_deliverability=False).normalized
     except EmailNotValidError as exc:
         raise InvalidIdentifier(f"Not a valid e-mail address: {exc}") from None
-    return value
 
 
 def parse_phone(raw: str, region: str = DEFAULT_REGION) -> str | None:
@@ -88,7 +88,8 @@ def normalize(uid_type: str | None, raw: str | None, country: str | None = None)
 
 
 def lookup_candidates(raw: str, region: str = DEFAULT_REGION) -> set[str]:
-    """The uid_lookup values a typed value can match: itself, and its E.164 form when it is a phone number."""
+    """The uid_lookup values a typed value can match: itself (an e-mail normalised), and its E.164
+    form when it is a phone number."""
     value = (raw or "").strip()
     found = {lookup_key(value)} if value else set()
     phone = parse_phone(value, region) if value else None

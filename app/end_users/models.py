@@ -1,5 +1,6 @@
 from datetime import datetime
 
+from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import Boolean, CheckConstraint, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
@@ -90,5 +91,15 @@ class EndUserUID(TenantMixin, db.Model):
 
 
 def lookup_key(value: str | None) -> str | None:
-    """The case-insensitive form under which identifiers are stored and searched."""
-    return value.strip().lower() if value is not None else None
+    """The case-insensitive form under which identifiers are stored and searched. An e-mail address
+    is first put in email-validator's normalised form (NFC, domain as lower-case U-label), so every
+    spelling of one address meets: identifiers, lookups and Ticket.uid_lookup alike."""
+    if value is None:
+        return None
+    value = value.strip()
+    if "@" in value and len(value) <= 254:  # longer is no address (and costly to check)
+        try:
+            value = validate_email(value, check_deliverability=False).normalized
+        except EmailNotValidError:
+            pass
+    return value.lower()

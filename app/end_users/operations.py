@@ -154,7 +154,9 @@ def _check_conflicts(end_user: EndUser, plans: list[_Plan], leaving: set[int]) -
 def save_uids(end_user: EndUser, rows: list[dict], remove_missing: bool = False) -> None:
     plans = _plan(end_user, rows)
     touched = {p.target.id for p in plans if p.target is not None}
-    leaving = {p.target.id for p in plans if p.delete and p.target is not None}
+    # A row removed and given again in the same request (another spelling) is kept and updated in place.
+    kept = {p.target.id for p in plans if not p.delete and p.target is not None}
+    leaving = {p.target.id for p in plans if p.delete and p.target is not None} - kept
     if remove_missing:
         leaving |= {u.id for u in end_user.uids if u.id not in touched}
     _check_conflicts(end_user, plans, leaving)

@@ -11,7 +11,7 @@ from sqlalchemy.orm import selectinload
 from app.channels.models import Channel
 from app.end_users import identifiers
 from app.end_users.forms import EndUserListQuery, TicketHistoryQuery
-from app.end_users.models import EndUser, EndUserUID
+from app.end_users.models import EndUser, EndUserUID, lookup_key
 from app.extensions import db
 from app.jsonforms import validate_query
 from app.tenancy import in_id_range, scoped
@@ -98,10 +98,10 @@ def _contains(column, term: str):
 def search_criterion(customer_id: int, term: str):
     """Every word must appear in a name, company, address, other contact details or identifier
     (end_user.search_text), or start the customerRef; a value that reads as a phone number also
-    matches its E.164 form."""
+    matches its E.164 form, and an e-mail its normalised form."""
     criterion = and_(*(
         or_(
-            EndUser.search_text.contains(word, autoescape=True),
+            *(EndUser.search_text.contains(form, autoescape=True) for form in dict.fromkeys((word, lookup_key(word)))),
             func.lower(EndUser.customer_ref).startswith(word, autoescape=True),
         )
         for word in term.lower().split()
