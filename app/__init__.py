@@ -15,6 +15,7 @@ API_BLUEPRINTS = (
     "app.actions.links_api",
     "app.topics.api",
     "app.channels.api",
+    "app.audit.api",
 )
 DASHBOARD_BLUEPRINTS = (
     "app.auth.views",

@@ -10,6 +10,7 @@ The derived schemas are also what the OpenAPI document publishes.
 """
 import json
 import re
+from datetime import datetime, timezone
 
 from flask import abort, request
 from jsonschema import Draft202012Validator
@@ -70,6 +71,8 @@ def _field_schema(unbound: UnboundField) -> dict:
         schema = {"type": "integer"}
     elif issubclass(cls, (f.DecimalField, f.FloatField)):
         schema = {"type": "number"}
+    elif issubclass(cls, TimestampField):
+        schema = {"type": "string", "format": "date-time"}
     elif issubclass(cls, IdListField):
         schema = {"type": "string", "pattern": r"^\s*\d+\s*(,\s*\d+\s*)*$"}
     elif issubclass(cls, ChoiceField):
@@ -348,6 +351,23 @@ class IdListField(f.StringField):
         if len(parts) > self.max_ids:
             raise ValueError(f"{self.name} accepts at most {self.max_ids} ids.")
         self.data = [int(p) for p in parts]
+
+
+class TimestampField(f.Field):
+    """An ISO 8601 date or date-time (a Z or an offset; none means UTC), kept as naive UTC."""
+
+    def process_formdata(self, valuelist):
+        raw = (valuelist[0] if valuelist else "").strip()
+        self.data = None
+        if not raw:
+            return
+        try:
+            value = datetime.fromisoformat(raw)
+        except ValueError:
+            raise ValueError(f"{self.name} must be an ISO 8601 date or time, e.g. 2026-12-01T09:30:00Z.") from None
+        if value.tzinfo is not None:
+            value = value.astimezone(timezone.utc).replace(tzinfo=None)
+        self.data = value
 
 
 def validate_query(form_cls, args):

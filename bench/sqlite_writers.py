@@ -88,7 +88,10 @@ def ok(port: int, method: str, path: str, payload=None, token=None, expect=200):
 
 def describe(app_dir: Path) -> str:
     """The checkout's commit, marked when its work tree has uncommitted changes."""
-    git = lambda *a: subprocess.run(["git", "-C", str(app_dir), *a], capture_output=True, text=True).stdout.strip()  # noqa: E731
+    def git(*args) -> str:
+        return subprocess.run(["git", "-C", str(app_dir), *args], check=False, capture_output=True,
+                              text=True).stdout.strip()
+
     commit = git("rev-parse", "--short", "HEAD") or "no git"
     return commit + (" + uncommitted changes" if git("status", "--porcelain", "--untracked-files=no") else "")
 
@@ -165,7 +168,7 @@ def writer(port: int, token: str, ids: list[int], tickets: Tickets, seed: int, r
                 title, ids = "StaleList: " + title, body["currentOrder"]
         else:
             ids = order
-        local.append((elapsed, status, title, headers.get("Retry-After") if status >= 400 else None))
+        local.append((elapsed, status, title, headers.get("Retry-After") if status in (429, 503) else None))
     results.extend(local)  # list.extend is atomic
 
 
@@ -192,10 +195,9 @@ def summarize_log(log: Path) -> tuple[int, Counter]:
         match = REQUEST.search(head)
         request = "" if match is None else match[1] or f"{match[3]} {match[2]}"
         final = next((line for line in reversed(record[1:]) if EXCEPTION_LINE.match(line)), "")
-        if LOCKED.search(final) or "Database locked on" in head:
-            if request.endswith(REORDER):
-                locked += 1
-                continue
+        if (LOCKED.search(final) or "Database locked on" in head) and request.endswith(REORDER):
+            locked += 1
+            continue
         if final or "WORKER TIMEOUT" in head or "Unhandled error" in head or "Database locked" in head:
             other[(request or head[:120], (final or head)[:200])] += 1
     return locked, other
@@ -226,7 +228,7 @@ def print_table(results: list, locked_in_log: int, elapsed: float, header: str, 
         ("  503 'database is busy' (answer)", f"{locked_answers}", "0"),
         ("latency p50", ms(percentile(latencies, 50)), ""),
         ("latency p95", ms(percentile(latencies, 95)), ""),
-        ("latency max", ms(latencies[-1] if latencies else 0), "under the 10 s busy timeout"),
+        ("latency max", ms(latencies[-1] if latencies else 0), "(busy timeout: 10 s)"),
     ]
     if failed:
         waits = sorted(r[0] for r in failed)

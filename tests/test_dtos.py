@@ -16,6 +16,8 @@ from sqlalchemy import select
 import app as app_package
 from app.actions.models import CUSTOM_FIELD, Action, CustomFieldDefinition, HookAction, TopicAction
 from app.actions.serializers import ACTION, ACTION_AVAILABLE, ACTION_LIST_ITEM, HOOK_ACTION, TOPIC_ACTION
+from app.audit.models import AuditEvent
+from app.audit.serializers import AUDIT_EVENT
 from app.auth.models import Representative
 from app.auth.serializers import TOKEN
 from app.auth.tokens import Principal
@@ -53,7 +55,7 @@ def _samples(session, customer_id: int) -> list[tuple[Dto, object, dict]]:
     """(dto, object, context) for every declared DTO, from the demo tenant's rows."""
     rows = {model: _rows(session, model, customer_id)
             for model in (EndUser, EndUserUID, Ticket, Action, CustomFieldDefinition, TopicAction, HookAction,
-                          Topic, Channel, Representative)}
+                          Topic, Channel, Representative, AuditEvent)}
     customer = session.get(Customer, customer_id)
     models = list(session.scalars(select(AIModel).where(
         (AIModel.customer_id == customer_id) | AIModel.customer_id.is_(None))))
@@ -77,6 +79,7 @@ def _samples(session, customer_id: int) -> list[tuple[Dto, object, dict]]:
         *[(TOPIC, t, {}) for t in rows[Topic]],
         *[(CHANNEL, c, {}) for c in rows[Channel]],
         *[(AI_MODEL, m, {}) for m in models],
+        *[(AUDIT_EVENT, e, {}) for e in rows[AuditEvent]],
         (CUSTOMER, customer, {}),
         (PHONE, customer, {"channel_id": phone.id}),
         *[(TOKEN, p, {"token": "header.payload.signature", "expires": expires}) for p in principals],

@@ -3,14 +3,36 @@ domain errors; the request, command or job commits once."""
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
-from app.actions.models import Action, CustomFieldDefinition, HookAction, TopicAction
+from app.actions.models import CUSTOM_FIELD, Action, CustomFieldDefinition, HookAction, TopicAction
 from app.actions.ordering import STEP, StaleList, context_of, lock_context, member_ids, next_priority
-from app.actions.serializers import ACTION_FIELDS, SECRET_ATTRS
+from app.actions.serializers import ACTION_FIELDS, HOOK_ACTION, SECRET_ATTRS, TOPIC_ACTION, action_values
 from app.actors import Actor
+from app.audit.recorder import EntityKind, audited, diff, record_event, register
 from app.db_conflicts import conflict_from
 from app.domain_errors import Conflict, NotFound, StillReferenced
 from app.extensions import db
 from app.tenancy import ensure_owned
+
+# ---- Audit ---------------------------------------------------------------------------------
+
+def _action_snapshot(action: Action) -> dict:
+    return {
+        **action_values(action), **{dto: getattr(action, attr) for dto, attr in SECRET_ATTRS.items()},
+        "customFieldDefinitions": [CUSTOM_FIELD.values(f, ("name", "label", "fieldType", "isRequired", "defaultValue",
+                                                           "sortOrder")) for f in action.custom_field_definitions],
+    }
+
+
+register(Action, EntityKind("Action", lambda a: a.name, _action_snapshot, secrets=tuple(SECRET_ATTRS)))
+register(TopicAction, EntityKind(
+    "TopicAction", lambda link: f"{link.action.name if link.action else 'Action'} in {describe_topic_context(link)}",
+    lambda link: TOPIC_ACTION.values(link, ("topicID", "specialTopic", "channelID", "specialChannel", "documentID",
+                                            "actionID", "priority"))))
+register(HookAction, EntityKind(
+    "HookAction", lambda link: f"{link.action.name if link.action else 'Action'} on {describe_hook_context(link)}",
+    lambda link: HOOK_ACTION.values(link, ("hookName", "channelID", "documentID", "actionID", "priority"))))
+ENTITY_TYPES = {TopicAction: "TopicAction", HookAction: "HookAction"}
+
 
 # ---- Actions ------------------------------------------------------------------------------
 
@@ -38,31 +60,32 @@ def _apply(action: Action, values: dict, secrets: dict, default_time_zone: str |
 def create_action(customer_id: int, actor: Actor, values: dict, secrets: dict,
                   default_time_zone: str | None) -> Action:
     action = Action(customer_id=customer_id)
-    _apply(action, values, secrets, default_time_zone)
-    db.session.add(action)
-    db.session.flush()
+    with audited(customer_id, actor, "Create", action):
+        _apply(action, values, secrets, default_time_zone)
+        db.session.add(action)
+        db.session.flush()
     return action
 
 
 def update_action(customer_id: int, actor: Actor, action: Action, values: dict, secrets: dict,
                   default_time_zone: str | None) -> None:
-    ensure_owned(action, customer_id)
-    _apply(action, values, secrets, default_time_zone)
-    db.session.flush()
+    with audited(customer_id, actor, "Update", ensure_owned(action, customer_id)):
+        _apply(action, values, secrets, default_time_zone)
+        db.session.flush()
 
 
 def set_action_active(customer_id: int, actor: Actor, action: Action, active: bool) -> None:
-    ensure_owned(action, customer_id)
-    action.is_active = active
-    db.session.flush()
+    with audited(customer_id, actor, "Update", ensure_owned(action, customer_id)):
+        action.is_active = active
+        db.session.flush()
 
 
 def add_custom_field(customer_id: int, actor: Actor, action: Action, **attributes) -> CustomFieldDefinition:
     """A field the action asks for when it runs (model attribute names: name, label, field_type...)."""
-    ensure_owned(action, customer_id)
-    field = CustomFieldDefinition(customer_id=customer_id, action_id=action.id, **attributes)
-    action.custom_field_definitions.append(field)
-    db.session.flush()
+    with audited(customer_id, actor, "Update", ensure_owned(action, customer_id)):
+        field = CustomFieldDefinition(customer_id=customer_id, action_id=action.id, **attributes)
+        action.custom_field_definitions.append(field)
+        db.session.flush()
     return field
 
 
@@ -87,8 +110,9 @@ def delete_action(customer_id: int, actor: Actor, action: Action) -> None:
             "Remove the links first, or deactivate the action instead (isActive=false).",
             links=links,
         )
-    db.session.delete(action)
-    db.session.flush()
+    with audited(customer_id, actor, "Delete", action):
+        db.session.delete(action)
+        db.session.flush()
 
 
 # ---- Links -----------------------------------------------------------------------------------
@@ -145,14 +169,15 @@ def create_link(customer_id: int, actor: Actor, model, values: dict):
         raise Duplicate()
     priority = values.get("priority")
     link.priority = next_priority(model, customer_id, link.context_key) if priority is None else priority
-    try:
-        with db.session.begin_nested():  # on failure the link leaves the session with the savepoint
-            db.session.add(link)
-            db.session.flush()
-    except IntegrityError as exc:  # a concurrent add of the same link, or its action deleted meanwhile
-        if _link_exists(model, customer_id, link.context_key, link.action_id):
-            raise Duplicate() from None
-        raise conflict_from(exc) from exc
+    with audited(customer_id, actor, "Create", link):
+        try:
+            with db.session.begin_nested():  # on failure the link leaves the session with the savepoint
+                db.session.add(link)
+                db.session.flush()
+        except IntegrityError as exc:  # a concurrent add of the same link, or its action deleted meanwhile
+            if _link_exists(model, customer_id, link.context_key, link.action_id):
+                raise Duplicate() from None
+            raise conflict_from(exc) from exc
     return link
 
 
@@ -176,15 +201,17 @@ def create_links(customer_id: int, actor: Actor, model, values: list[dict]) -> l
 def set_link_priority(customer_id: int, actor: Actor, link, priority: int) -> None:
     ensure_owned(link, customer_id)
     lock_context(type(link), customer_id, link.context_key)
-    link.priority = priority
-    db.session.flush()
+    with audited(customer_id, actor, "Update", link):
+        link.priority = priority
+        db.session.flush()
 
 
 def delete_link(customer_id: int, actor: Actor, link) -> None:
     ensure_owned(link, customer_id)
     lock_context(type(link), customer_id, link.context_key)
-    db.session.delete(link)
-    db.session.flush()
+    with audited(customer_id, actor, "Delete", link):
+        db.session.delete(link)
+        db.session.flush()
 
 
 def reorder_links(customer_id: int, actor: Actor, model, ids: list[int], context_key: str | None = None) -> str:
@@ -207,7 +234,16 @@ def reorder_links(customer_id: int, actor: Actor, model, ids: list[int], context
             .values(priority=position * STEP)
             .execution_options(synchronize_session=False)
         )
+    if ids != current:
+        record_event(customer_id, actor, "Reorder", ENTITY_TYPES[model], None, _list_label(model, customer_id, key),
+                     diff({"order": current}, {"order": ids}), snapshot={"contextKey": key, "order": current})
     return key
+
+
+def _list_label(model, customer_id: int, key: str) -> str:
+    first = db.session.scalars(select(model).where(model.customer_id == customer_id, model.context_key == key)
+                               .limit(1)).first()
+    return (describe_hook_context(first) if model is HookAction else describe_topic_context(first)) if first else key
 
 
 def total_wait_seconds(customer_id: int, hook_name: str, channel_id: int | None) -> int:

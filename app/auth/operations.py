@@ -2,6 +2,7 @@
 from sqlalchemy import func, select
 
 from app.actors import Actor
+from app.audit.recorder import EntityKind, audited, register
 from app.auth.emails import InvalidEmail, normalize_email
 from app.auth.models import Representative
 from app.auth.passwords import hash_password, verify_password
@@ -31,6 +32,11 @@ def authenticate_phone_channel(channel_id: int, secret: str):
     return channel
 
 
+register(Representative, EntityKind("Representative", lambda r: r.display_name, lambda r: {
+    "email": r.email, "name": r.name, "role": r.role, "timeZone": r.time_zone, "isActive": r.is_active,
+    "password": r.password_hash}, secrets=("password",)))
+
+
 def create_representative(customer_id: int, actor: Actor, email: str, password: str, role: str = "Agent",
                           name: str | None = None, time_zone: str = "Europe/Brussels") -> Representative:
     """Invalid on `email` when the address could not sign in (app/auth/emails.py)."""
@@ -38,14 +44,10 @@ def create_representative(customer_id: int, actor: Actor, email: str, password: 
         email = normalize_email(email)
     except InvalidEmail as exc:
         raise Invalid.field("email", str(exc)) from None
-    rep = Representative(
-        customer_id=customer_id,
-        email=email,
-        password_hash=hash_password(password),
-        role=role,
-        name=name,
-        time_zone=time_zone,
-    )
-    db.session.add(rep)
-    db.session.flush()
+    rep = Representative(customer_id=customer_id, role=role, time_zone=time_zone)
+    with audited(customer_id, actor, "Create", rep):
+        rep.email, rep.name, rep.password_hash = email, name, hash_password(password)
+        rep.is_active = True
+        db.session.add(rep)
+        db.session.flush()
     return rep

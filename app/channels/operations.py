@@ -7,12 +7,20 @@ from sqlalchemy import func, select
 from app.actions.models import HookAction, TopicAction
 from app.actors import Actor
 from app.auth.passwords import hash_password
-from app.channels.models import Channel
+from app.audit.recorder import EntityKind, audited, register
+from app.channels.models import CHANNEL, Channel
 from app.domain_errors import Invalid
 from app.extensions import db
 from app.named_resources import delete_unless_used, save_named, set_active
 from app.tenancy import ensure_owned
 from app.timeutil import utcnow
+
+
+register(Channel, EntityKind(
+    "Channel", lambda c: c.name,
+    lambda c: {**CHANNEL.values(c, ("name", "channelType", "isActive")), "channelSecret": c.secret_hash},
+    secrets=("channelSecret",),
+))
 
 
 def _apply(channel: Channel, values: dict) -> None:
@@ -22,22 +30,29 @@ def _apply(channel: Channel, values: dict) -> None:
 
 
 def create_channel(customer_id: int, actor: Actor, values: dict) -> Channel:
-    return save_named(Channel(customer_id=customer_id), values, _apply)
+    channel = Channel(customer_id=customer_id)
+    with audited(customer_id, actor, "Create", channel):
+        save_named(channel, values, _apply)
+    return channel
 
 
 def update_channel(customer_id: int, actor: Actor, channel: Channel, values: dict) -> Channel:
-    return save_named(ensure_owned(channel, customer_id), values, _apply)
+    with audited(customer_id, actor, "Update", ensure_owned(channel, customer_id)):
+        save_named(channel, values, _apply)
+    return channel
 
 
 def set_channel_active(customer_id: int, actor: Actor, channel: Channel, active: bool) -> None:
-    set_active(ensure_owned(channel, customer_id), active)
+    with audited(customer_id, actor, "Update", ensure_owned(channel, customer_id)):
+        set_active(channel, active)
 
 
 def delete_channel(customer_id: int, actor: Actor, channel: Channel) -> None:
     ensure_owned(channel, customer_id)
     links = sum(db.session.scalar(select(func.count()).select_from(m).where(
         m.customer_id == customer_id, m.channel_id == channel.id)) for m in (TopicAction, HookAction))
-    delete_unless_used(channel, links)
+    with audited(customer_id, actor, "Delete", channel):
+        delete_unless_used(channel, links)
 
 
 def rotate_channel_secret(customer_id: int, actor: Actor, channel: Channel, secret: str | None = None) -> str:
@@ -47,7 +62,8 @@ def rotate_channel_secret(customer_id: int, actor: Actor, channel: Channel, secr
     if channel.channel_type != "Phone":
         raise Invalid.field("channelType", "Only Phone channels have a secret.")
     secret = secret or secrets.token_urlsafe(32)
-    channel.secret_hash = hash_password(secret)
-    channel.secret_rotated_at = utcnow()
-    db.session.flush()
+    with audited(customer_id, actor, "Update", channel):
+        channel.secret_hash = hash_password(secret)
+        channel.secret_rotated_at = utcnow()
+        db.session.flush()
     return secret

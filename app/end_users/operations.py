@@ -9,9 +9,10 @@ from dataclasses import dataclass
 from sqlalchemy import select
 
 from app.actors import Actor
+from app.audit.recorder import EntityKind, audited, register
 from app.domain_errors import Conflict, Invalid
 from app.end_users.models import EndUser, EndUserUID, lookup_key
-from app.end_users.serializers import PROFILE_FIELDS
+from app.end_users.serializers import PROFILE_FIELDS, profile
 from app.extensions import db
 from app.tenancy import ensure_owned
 
@@ -66,12 +67,22 @@ def apply_profile(end_user: EndUser, data: dict, creating: bool) -> None:
         setattr(end_user, attr, value)
 
 
+def _snapshot(end_user: EndUser) -> dict:
+    """The profile and the identifiers (oldest first), as an audit event compares them."""
+    return {**profile(end_user), "uids": [
+        {"uidType": u.uid_type, "uid": u.uid, "isPrimary": u.is_primary} for u in sorted(end_user.uids, key=lambda u: u.id)]}
+
+
+register(EndUser, EntityKind("EndUser", lambda u: u.name or f"End user {u.id}", _snapshot))
+
+
 def create_end_user(customer_id: int, actor: Actor, data: dict) -> EndUser:
     end_user = EndUser(customer_id=customer_id, customer_type=DEFAULT_CUSTOMER_TYPE)
-    apply_profile(end_user, data, creating=True)
-    db.session.add(end_user)
-    db.session.flush()
-    save_uids(end_user, data.get("uids") or [])
+    with audited(customer_id, actor, "Create", end_user):
+        apply_profile(end_user, data, creating=True)
+        db.session.add(end_user)
+        db.session.flush()
+        save_uids(end_user, data.get("uids") or [])
     return end_user
 
 
@@ -79,18 +90,18 @@ def update_end_user(customer_id: int, actor: Actor, end_user: EndUser, data: dic
                     remove_missing: bool = False) -> None:
     """Profile fields in `data` replace the stored ones; UID rows are added, updated or removed
     (markAsDeleted). With `remove_missing` (the dashboard form), UIDs not listed are removed too."""
-    ensure_owned(end_user, customer_id)
-    apply_profile(end_user, data, creating=False)
-    save_uids(end_user, data.get("uids") or [], remove_missing=remove_missing)
-    db.session.flush()
+    with audited(customer_id, actor, "Update", ensure_owned(end_user, customer_id)):
+        apply_profile(end_user, data, creating=False)
+        save_uids(end_user, data.get("uids") or [], remove_missing=remove_missing)
+        db.session.flush()
 
 
 def delete_end_user(customer_id: int, actor: Actor, end_user: EndUser) -> int:
     """Delete the end user with its identifiers; tickets stay. Returns how many identifiers went."""
-    ensure_owned(end_user, customer_id)
-    count = len(end_user.uids)
-    db.session.delete(end_user)
-    db.session.flush()
+    count = len(ensure_owned(end_user, customer_id).uids)
+    with audited(customer_id, actor, "Delete", end_user):
+        db.session.delete(end_user)
+        db.session.flush()
     return count
 
 
@@ -197,10 +208,11 @@ def assign_uid(customer_id: int, actor: Actor, end_user: EndUser, uid_type: str,
     if holder is not None and holder.end_user_id != end_user.id:
         raise IdentifierConflict([UIDConflict("uid", uid_type, value, holder.end_user)])
     created = holder is None
-    if created:
-        holder = EndUserUID(customer_id=end_user.customer_id, end_user_id=end_user.id,
-                            uid_type=uid_type, uid=value, is_primary=False)
-        end_user.uids.append(holder)
-        db.session.flush()
-    _settle_primary(end_user, holder if is_primary else None)
+    with audited(customer_id, actor, "Update", end_user):
+        if created:
+            holder = EndUserUID(customer_id=end_user.customer_id, end_user_id=end_user.id,
+                                uid_type=uid_type, uid=value, is_primary=False)
+            end_user.uids.append(holder)
+            db.session.flush()
+        _settle_primary(end_user, holder if is_primary else None)
     return holder, created

@@ -1,12 +1,16 @@
-"""Writes for topics. They take the tenant and the actor, only flush, and raise domain errors."""
+"""Writes for topics. They take the tenant and the actor, only flush, raise domain errors, and
+leave one audit event each."""
 from sqlalchemy import func, select
 
 from app.actions.models import TopicAction
 from app.actors import Actor
+from app.audit.recorder import EntityKind, audited, register
 from app.extensions import db
 from app.named_resources import delete_unless_used, save_named, set_active
 from app.tenancy import ensure_owned
-from app.topics.models import Topic
+from app.topics.models import TOPIC, Topic
+
+register(Topic, EntityKind("Topic", lambda t: t.name, lambda t: TOPIC.values(t, ("name", "description", "isActive"))))
 
 
 def _apply(topic: Topic, values: dict) -> None:
@@ -16,19 +20,26 @@ def _apply(topic: Topic, values: dict) -> None:
 
 
 def create_topic(customer_id: int, actor: Actor, values: dict) -> Topic:
-    return save_named(Topic(customer_id=customer_id), values, _apply)
+    topic = Topic(customer_id=customer_id)
+    with audited(customer_id, actor, "Create", topic):
+        save_named(topic, values, _apply)
+    return topic
 
 
 def update_topic(customer_id: int, actor: Actor, topic: Topic, values: dict) -> Topic:
-    return save_named(ensure_owned(topic, customer_id), values, _apply)
+    with audited(customer_id, actor, "Update", ensure_owned(topic, customer_id)):
+        save_named(topic, values, _apply)
+    return topic
 
 
 def set_topic_active(customer_id: int, actor: Actor, topic: Topic, active: bool) -> None:
-    set_active(ensure_owned(topic, customer_id), active)
+    with audited(customer_id, actor, "Update", ensure_owned(topic, customer_id)):
+        set_active(topic, active)
 
 
 def delete_topic(customer_id: int, actor: Actor, topic: Topic) -> None:
     ensure_owned(topic, customer_id)
     links = db.session.scalar(select(func.count()).select_from(TopicAction).where(
         TopicAction.customer_id == customer_id, TopicAction.topic_id == topic.id))
-    delete_unless_used(topic, links)
+    with audited(customer_id, actor, "Delete", topic):
+        delete_unless_used(topic, links)

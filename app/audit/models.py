@@ -1,0 +1,36 @@
+from datetime import datetime
+
+from sqlalchemy import JSON, Boolean, Index, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.extensions import db
+from app.tenancy import TenantMixin
+from app.timeutil import utcnow
+
+ACTIONS = ("Create", "Update", "Delete", "Reorder", "Merge", "Import", "Revert")
+
+
+class AuditEvent(TenantMixin, db.Model):
+    """One write, by whom and when, with what changed (DTO field names; secrets only as set/changed)."""
+
+    __tablename__ = "audit_event"
+    __table_args__ = (
+        Index("ix_audit_event_customer_time", "customer_id", "occurred_at", "id"),
+        Index("ix_audit_event_customer_entity", "customer_id", "entity_type", "entity_id", "id"),
+        Index("ix_audit_event_customer_actor", "customer_id", "actor_type", "actor_id", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    occurred_at: Mapped[datetime] = mapped_column(default=utcnow)
+    actor_type: Mapped[str] = mapped_column(String(20))
+    actor_id: Mapped[str | None] = mapped_column(String(100))
+    actor_name: Mapped[str | None] = mapped_column(String(200))
+    action: Mapped[str] = mapped_column(String(20))
+    entity_type: Mapped[str] = mapped_column(String(40))
+    entity_id: Mapped[int | None] = mapped_column(Integer)
+    entity_label: Mapped[str | None] = mapped_column(String(300))
+    changes: Mapped[dict] = mapped_column(JSON, default=dict)
+    # What a revert needs and the answer does not show: the deleted record with its children, a
+    # list's order. Never a secret.
+    snapshot: Mapped[dict | None] = mapped_column(JSON)
+    revertible: Mapped[bool] = mapped_column(Boolean, default=False)
