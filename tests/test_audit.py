@@ -52,6 +52,8 @@ def test_every_write_route_leaves_exactly_one_event_by_its_actor(app, api, dashb
     # ---- API ------------------------------------------------------------------------------
     topic = body("api_topics.create", client.post("/api/Topics", json={"name": "Billing"}), "Create", "Topic")["topicID"]
     body("api_topics.update", client.put(f"/api/Topics/{topic}", json={"description": "Invoices"}), "Update", "Topic")
+    update = client.get("/api/AuditEvents?pageSize=1").get_json()["items"][0]
+    trail.expect("api_audit.revert", client.post(f"/api/AuditEvents/{update['auditEventID']}/revert"), "Revert", "Topic")
     channel = body("api_channels.create", client.post("/api/Channels", json={"name": "Mail", "channelType": "Email"}),
                    "Create", "Channel")["channelID"]
     body("api_channels.update", client.put(f"/api/Channels/{channel}", json={"name": "Mailbox"}), "Update", "Channel")
@@ -210,3 +212,126 @@ def test_bad_filters_are_400s(api, tenant_a):
                          ("entityId=x", "entityId")):
         response = client.get(f"/api/AuditEvents?{query}")
         assert response.status_code == 400 and field in response.get_json()["errors"], query
+
+
+# ---- Revert -----------------------------------------------------------------------------------
+
+def _latest(client, query=""):
+    return client.get(f"/api/AuditEvents?pageSize=1{query}").get_json()["items"][0]
+
+
+def _revert(client, event):
+    return client.post(f"/api/AuditEvents/{event['auditEventID']}/revert")
+
+
+def test_revert_an_update_puts_the_old_values_back_once(api, tenant_a):
+    client = api(tenant_a.admin)
+    client.put("/api/Customers/me", json={"twilioRegion": "ie1"})
+    client.put("/api/Customers/me", json={"twilioRegion": "us1", "ticketCleanupRetentionDays": 30})
+    update = _latest(client)
+    response = _revert(client, update)
+    assert response.status_code == 200
+    revert = response.get_json()
+    assert revert["action"] == "Revert" and revert["entityType"] == "Customer" and revert["revertible"] is False
+    assert revert["changes"]["twilioRegion"] == {"from": "us1", "to": "ie1"}
+    me = client.get("/api/Customers/me").get_json()
+    assert (me["twilioRegion"], me["ticketCleanupRetentionDays"]) == ("ie1", 90)
+    assert _latest(client, "&action=Update&entityType=Customer")["revertible"] is False  # already reverted
+    again = _revert(client, update)
+    assert again.status_code == 409 and again.get_json()["revertedBy"] == revert["auditEventID"]
+
+
+def test_revert_refuses_when_the_record_changed_again_and_changes_nothing(api, tenant_a):
+    client = api(tenant_a.admin)
+    action = client.post("/api/Actions", json={"name": "Close", "actionType": "Close"}).get_json()["actionID"]
+    client.put(f"/api/Actions/{action}", json={"actionID": action, "description": "first"})
+    first = _latest(client)
+    client.put(f"/api/Actions/{action}", json={"actionID": action, "description": "second"})
+    response = _revert(client, first)
+    assert response.status_code == 409 and response.mimetype == "application/problem+json"
+    assert response.get_json()["changedSince"] == {"description": {"expected": "first", "now": "second"}}
+    assert client.get(f"/api/Actions/{action}").get_json()["description"] == "second"
+
+
+def test_revert_a_delete_brings_the_end_user_back_with_identifiers(api, tenant_a):
+    client = api(tenant_a.agent)
+    person = client.post("/api/EndUsers", json={"firstname": "Jane", "lastname": "Doe", "uids": [
+        {"uid": "jane@example.com"}, {"uidType": "Phone", "uid": "+32470123456"}]}).get_json()
+    client.delete(f"/api/EndUsers/{person['endUserID']}")
+    admin = api(tenant_a.admin)
+    deletion = _latest(admin)
+    assert deletion["action"] == "Delete" and deletion["revertible"] is True
+    assert _revert(admin, deletion).status_code == 200
+    back = client.get(f"/api/EndUsers/{person['endUserID']}").get_json()
+    assert (back["firstname"], back["lastname"]) == ("Jane", "Doe")
+    assert [(u["uidType"], u["uid"], u["isPrimary"]) for u in back["uids"]] == [
+        ("Email", "jane@example.com", True), ("Phone", "+32470123456", False)]
+    assert [u["endUserID"] for u in client.get("/api/EndUsers/byUid?uid=+32470123456").get_json()] == [person["endUserID"]]
+
+
+def test_revert_a_delete_whose_identifier_now_belongs_to_someone_else_is_a_409(api, tenant_a):
+    client = api(tenant_a.admin)
+    person = client.post("/api/EndUsers", json={"firstname": "Jane", "uids": [{"uid": "jane@example.com"}]}).get_json()
+    client.delete(f"/api/EndUsers/{person['endUserID']}")
+    deletion = _latest(client)
+    other = client.post("/api/EndUsers", json={"firstname": "Other", "uids": [{"uid": "JANE@example.com"}]}).get_json()
+    response = _revert(client, deletion)
+    assert response.status_code == 409
+    assert response.get_json()["conflicts"][0]["endUserID"] == other["endUserID"]
+    listed = client.get("/api/EndUsers?pageSize=100").get_json()
+    assert [u["firstname"] for u in listed["items"]] == ["Other"]
+
+
+def test_revert_a_deleted_action_with_its_custom_fields_and_a_deleted_link(api, tenant_a, in_app):
+    from app.actions.models import Action
+    from app.actions.operations import add_custom_field
+    from app.actors import Actor
+    from app.unit_of_work import unit_of_work
+
+    client = api(tenant_a.admin)
+    action = client.post("/api/Actions", json={"name": "Lookup", "actionType": "Close"}).get_json()["actionID"]
+    with in_app() as session, unit_of_work():
+        add_custom_field(tenant_a.id, Actor.cli("tests"), session.get(Action, action), name="orderNumber",
+                         label="Order number", field_type="Text", is_required=True, sort_order=1)
+    client.delete(f"/api/Actions/{action}")
+    assert _revert(client, _latest(client)).status_code == 200
+    restored = client.get(f"/api/Actions/{action}").get_json()
+    assert restored["name"] == "Lookup"
+    assert [(f["name"], f["label"], f["isRequired"]) for f in restored["customFieldDefinitions"]] == [
+        ("orderNumber", "Order number", True)]
+    link = client.post("/api/HookActions", json={"hookName": "OnClose", "actionID": action}).get_json()["hookActionID"]
+    client.delete(f"/api/HookActions/{link}")
+    assert _revert(client, _latest(client)).status_code == 200
+    assert [x["hookActionID"] for x in client.get("/api/HookActions?hookName=OnClose").get_json()["items"]] == [link]
+
+
+def test_revert_a_reorder_restores_the_earlier_order_unless_the_list_moved_on(api, tenant_a):
+    client = api(tenant_a.admin)
+    actions = [client.post("/api/Actions", json={"name": n, "actionType": "Close"}).get_json()["actionID"]
+               for n in ("A", "B", "C")]
+    links = [client.post("/api/HookActions", json={"hookName": "PreSpam", "actionID": a}).get_json()["hookActionID"]
+             for a in actions]
+
+    def order():
+        return [x["hookActionID"] for x in client.get("/api/HookActions?hookName=PreSpam").get_json()["items"]]
+
+    client.post("/api/HookActions/reorder", json={"ids": links[::-1]})
+    reorder = _latest(client)
+    client.post("/api/HookActions/reorder", json={"ids": [links[1], links[2], links[0]]})
+    stale = _revert(client, reorder)
+    assert stale.status_code == 409 and stale.get_json()["currentOrder"] == [links[1], links[2], links[0]]
+    assert order() == [links[1], links[2], links[0]]
+    assert _revert(client, _latest(client)).status_code == 200
+    assert order() == links[::-1]
+
+
+def test_what_cannot_be_reverted_and_whose_events_are_whose(api, tenant_a, tenant_b):
+    client = api(tenant_a.admin)
+    client.post("/api/Topics", json={"name": "Billing"})
+    create = _latest(client)
+    assert create["revertible"] is False and _revert(client, create).status_code == 409
+    client.put("/api/Customers/me", json={"openAIApiKey": "sk-only-a-secret-1234"})
+    secret_only = _latest(client)
+    assert secret_only["revertible"] is False and _revert(client, secret_only).status_code == 409
+    assert _revert(api(tenant_b.admin), create).status_code == 404
+    assert _revert(api(tenant_a.agent), create).status_code == 403

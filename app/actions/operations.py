@@ -1,13 +1,13 @@
 """Writes for actions and their links. They take the tenant and the actor, only flush, and raise
 domain errors; the request, command or job commits once."""
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
 
 from app.actions.models import CUSTOM_FIELD, Action, CustomFieldDefinition, HookAction, TopicAction
-from app.actions.ordering import STEP, StaleList, context_of, lock_context, member_ids, next_priority
+from app.actions.ordering import StaleList, apply_order, context_of, lock_context, member_ids, next_priority
 from app.actions.serializers import ACTION_FIELDS, HOOK_ACTION, SECRET_ATTRS, TOPIC_ACTION, action_values
 from app.actors import Actor
-from app.audit.recorder import EntityKind, audited, diff, record_event, register
+from app.audit.recorder import EntityKind, audited, diff, rebuild, record_event, register, restore_attributes
 from app.db_conflicts import conflict_from
 from app.domain_errors import Conflict, NotFound, StillReferenced
 from app.extensions import db
@@ -23,14 +23,52 @@ def _action_snapshot(action: Action) -> dict:
     }
 
 
-register(Action, EntityKind("Action", lambda a: a.name, _action_snapshot, secrets=tuple(SECRET_ATTRS)))
+_CUSTOM_FIELD_ATTRS = {"name": "name", "label": "label", "fieldType": "field_type", "isRequired": "is_required",
+                       "defaultValue": "default_value", "sortOrder": "sort_order"}
+
+
+def _restore_action(action: Action, values: dict) -> None:
+    restore_attributes(ACTION_FIELDS)(action, values)
+    if "customFieldDefinitions" in values:
+        if action.id is None:
+            db.session.add(action)
+            db.session.flush()
+        action.custom_field_definitions[:] = [
+            CustomFieldDefinition(customer_id=action.customer_id, action_id=action.id,
+                                  **{attr: field[dto] for dto, attr in _CUSTOM_FIELD_ATTRS.items() if dto in field})
+            for field in values["customFieldDefinitions"]]
+
+
+_LINK_ATTRS = {"topicID": "topic_id", "specialTopic": "special_topic", "channelID": "channel_id",
+               "specialChannel": "special_channel", "documentID": "document_id", "actionID": "action_id",
+               "priority": "priority", "hookName": "hook_name"}
+
+
+def _rebuild_link(model):
+    """A deleted link comes back where its action and context still exist (else the database refuses: a 409)."""
+
+    def build(customer_id: int, entity_id: int, values: dict):
+        link = model(id=entity_id, customer_id=customer_id,
+                     **{_LINK_ATTRS[name]: value for name, value in values.items() if name in _LINK_ATTRS})
+        lock_context(model, customer_id, link.context_key)
+        db.session.add(link)
+        db.session.flush()
+        return link
+
+    return build
+
+
+register(Action, EntityKind("Action", lambda a: a.name, _action_snapshot, secrets=tuple(SECRET_ATTRS),
+                            restore=_restore_action, build=rebuild(Action, _restore_action)))
 register(TopicAction, EntityKind(
     "TopicAction", lambda link: f"{link.action.name if link.action else 'Action'} in {describe_topic_context(link)}",
     lambda link: TOPIC_ACTION.values(link, ("topicID", "specialTopic", "channelID", "specialChannel", "documentID",
-                                            "actionID", "priority"))))
+                                            "actionID", "priority")),
+    restore=restore_attributes({"priority": "priority"}), build=_rebuild_link(TopicAction)))
 register(HookAction, EntityKind(
     "HookAction", lambda link: f"{link.action.name if link.action else 'Action'} on {describe_hook_context(link)}",
-    lambda link: HOOK_ACTION.values(link, ("hookName", "channelID", "documentID", "actionID", "priority"))))
+    lambda link: HOOK_ACTION.values(link, ("hookName", "channelID", "documentID", "actionID", "priority")),
+    restore=restore_attributes({"priority": "priority"}), build=_rebuild_link(HookAction)))
 ENTITY_TYPES = {TopicAction: "TopicAction", HookAction: "HookAction"}
 
 
@@ -227,17 +265,16 @@ def reorder_links(customer_id: int, actor: Actor, model, ids: list[int], context
     current = member_ids(model, customer_id, key)
     if len(ids) != len(current) or set(ids) != set(current):
         raise StaleList(current)
-    for position, ident in enumerate(ids, start=1):
-        db.session.execute(
-            update(model)
-            .where(model.customer_id == customer_id, model.id == ident)
-            .values(priority=position * STEP)
-            .execution_options(synchronize_session=False)
-        )
+    apply_order(model, customer_id, ids)
     if ids != current:
-        record_event(customer_id, actor, "Reorder", ENTITY_TYPES[model], None, _list_label(model, customer_id, key),
-                     diff({"order": current}, {"order": ids}), snapshot={"contextKey": key, "order": current})
+        record_order_change(customer_id, actor, "Reorder", model, key, current, ids)
     return key
+
+
+def record_order_change(customer_id: int, actor: Actor, action: str, model, key: str, before: list[int],
+                        after: list[int]):
+    return record_event(customer_id, actor, action, ENTITY_TYPES[model], None, _list_label(model, customer_id, key),
+                        diff({"order": before}, {"order": after}), snapshot={"contextKey": key, "order": before})
 
 
 def _list_label(model, customer_id: int, key: str) -> str:

@@ -11,7 +11,7 @@ rewrites the priorities 10, 20, 30, ... in the same transaction.
 """
 import hashlib
 
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select, text, update
 
 from app.domain_errors import Conflict, Invalid
 from app.extensions import db
@@ -82,6 +82,17 @@ def context_of(model, customer_id: int, ids: list[int]) -> str | None:
         raise Invalid({"ids": ["All ids must belong to one list (same context)."]},
                       "These links belong to different lists.")
     return keys.pop() if keys else None
+
+
+def apply_order(model, customer_id: int, ids: list[int]) -> None:
+    """Priorities 10, 20, 30... in the order given (the caller holds the list's lock)."""
+    for position, ident in enumerate(ids, start=1):
+        db.session.execute(
+            update(model)
+            .where(model.customer_id == customer_id, model.id == ident)
+            .values(priority=position * STEP)
+            .execution_options(synchronize_session=False)
+        )
 
 
 def moved(ids: list[int], ident: int, direction: str) -> list[int]:

@@ -34,3 +34,4 @@ class AuditEvent(TenantMixin, db.Model):
     # list's order. Never a secret.
     snapshot: Mapped[dict | None] = mapped_column(JSON)
     revertible: Mapped[bool] = mapped_column(Boolean, default=False)
+    reverted_by_event_id: Mapped[int | None] = mapped_column(Integer)  # the Revert event that undid this one

@@ -20,17 +20,28 @@ REVERTIBLE_ACTIONS = ("Update", "Delete", "Reorder")
 
 @dataclass(frozen=True)
 class EntityKind:
+    """How one model is audited, and (for app/audit/revert.py) put back.
+
+    `restore(record, values)` writes DTO-named values back onto a record (None: this kind is not
+    revertible); `build(customer_id, entity_id, values)` makes a deleted record anew (None: it
+    cannot come back).
+    """
+
     entity_type: str
     label: Callable[[object], str | None]
     snapshot: Callable[[object], dict]
     secrets: tuple[str, ...] = ()  # snapshot keys holding a secret (in memory only)
+    restore: Callable[[object, dict], None] | None = None
+    build: Callable[[int, int, dict], object] | None = None
 
 
 _KINDS: dict[type, EntityKind] = {}
+_BY_TYPE: dict[str, tuple[type, EntityKind]] = {}
 
 
 def register(model: type, kind: EntityKind) -> EntityKind:
     _KINDS[model] = kind
+    _BY_TYPE[kind.entity_type] = (model, kind)
     return kind
 
 
@@ -38,13 +49,42 @@ def kind_of(record) -> EntityKind:
     return _KINDS[type(record)]
 
 
-def _plain(value):
+def kind_named(entity_type: str) -> tuple[type, EntityKind] | None:
+    return _BY_TYPE.get(entity_type)
+
+
+def rebuild(model: type, restore: Callable[[object, dict], None]) -> Callable[[int, int, dict], object]:
+    """A `build` that makes the record anew under its old id and restores its values."""
+
+    def build(customer_id: int, entity_id: int, values: dict):
+        record = model(id=entity_id, customer_id=customer_id)
+        restore(record, values)
+        db.session.add(record)
+        db.session.flush()
+        return record
+
+    return build
+
+
+def restore_attributes(mapping: dict[str, str]) -> Callable[[object, dict], None]:
+    """A `restore` that sets each DTO-named value on its model attribute (mapping: DTO -> attribute)."""
+
+    def restore(record, values: dict) -> None:
+        for name, value in values.items():
+            if name in mapping:
+                setattr(record, mapping[name], value)
+
+    return restore
+
+
+def plain(value):
+    """A value as JSON stores it (timestamps in ISO 8601 with a Z)."""
     if isinstance(value, (datetime, date)):
         return iso(value) if isinstance(value, datetime) else value.isoformat()
     if isinstance(value, (list, tuple)):
-        return [_plain(v) for v in value]
+        return [plain(v) for v in value]
     if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
+        return {k: plain(v) for k, v in value.items()}
     return value
 
 
@@ -61,35 +101,42 @@ def diff(before: dict, after: dict, secrets: tuple[str, ...] = ()) -> dict:
         old, new = before.get(name), after.get(name)
         if old == new:
             continue
-        changes[name] = _secret_change(old, new) if name in secrets else {"from": _plain(old), "to": _plain(new)}
+        changes[name] = _secret_change(old, new) if name in secrets else {"from": plain(old), "to": plain(new)}
     return changes
 
 
 def record_event(customer_id: int, actor: Actor, action: str, entity_type: str, entity_id: int | None,
-                 label: str | None, changes: dict, snapshot: dict | None = None) -> AuditEvent:
+                 label: str | None, changes: dict, snapshot: dict | None = None, revertible: bool = True) -> AuditEvent:
     event = AuditEvent(
         customer_id=customer_id, actor_type=actor.type, actor_id=None if actor.id is None else str(actor.id),
         actor_name=actor.name, action=action, entity_type=entity_type, entity_id=entity_id,
         entity_label=(label or "")[:300] or None, changes=changes, snapshot=snapshot,
-        revertible=action in REVERTIBLE_ACTIONS,
+        revertible=revertible and action in REVERTIBLE_ACTIONS,
     )
     db.session.add(event)
     db.session.flush()
     return event
 
 
+class Outcome:
+    event: AuditEvent | None = None
+
+
 @contextmanager
 def audited(customer_id: int, actor: Actor, action: str, record):
-    """One event for what the block does to `record` (Create, Update or Delete). An Update that
-    changes nothing leaves no event."""
-    kind = kind_of(record)
+    """One event for what the block does to `record` (Create, Update, Delete, or the Revert of one);
+    `outcome.event` is the event. An Update that changes nothing leaves no event."""
+    kind, outcome = kind_of(record), Outcome()
     before = {} if action == "Create" else kind.snapshot(record)
     ident, label = record.id, (kind.label(record) if action == "Delete" else None)
-    yield
+    yield outcome
     after = {} if action == "Delete" else kind.snapshot(record)
     changes = diff(before, after, kind.secrets)
     if action == "Update" and not changes:
         return
-    kept = {k: _plain(v) for k, v in before.items() if k not in kind.secrets} if action == "Delete" else None
-    record_event(customer_id, actor, action, kind.entity_type, ident if ident is not None else record.id,
-                 label if label is not None else kind.label(record), changes, kept)
+    kept = {k: plain(v) for k, v in before.items() if k not in kind.secrets} if action == "Delete" else None
+    revertible = (kind.build if action == "Delete" else kind.restore) is not None and (
+        action != "Update" or any(name not in kind.secrets for name in changes))
+    outcome.event = record_event(customer_id, actor, action, kind.entity_type,
+                                 ident if ident is not None else record.id,
+                                 label if label is not None else kind.label(record), changes, kept, revertible)

@@ -25,5 +25,5 @@ AUDIT_EVENT = Dto("AuditEventReadDTO", {
     "entityLabel": (nullable(STRING), "entity_label"),
     "changes": ({"type": "object", "description": '{"field": {"from": old, "to": new}}; a secret reads "set", '
                                                   '"changed" or "cleared", never its value.'}, "changes"),
-    "revertible": (BOOLEAN, "revertible"),
+    "revertible": (BOOLEAN, lambda e: e.revertible and e.reverted_by_event_id is None),
 })

@@ -2,7 +2,7 @@
 from sqlalchemy import func, select
 
 from app.actors import Actor
-from app.audit.recorder import EntityKind, audited, register
+from app.audit.recorder import EntityKind, audited, register, restore_attributes
 from app.auth.emails import InvalidEmail, normalize_email
 from app.auth.models import Representative
 from app.auth.passwords import hash_password, verify_password
@@ -34,7 +34,8 @@ def authenticate_phone_channel(channel_id: int, secret: str):
 
 register(Representative, EntityKind("Representative", lambda r: r.display_name, lambda r: {
     "email": r.email, "name": r.name, "role": r.role, "timeZone": r.time_zone, "isActive": r.is_active,
-    "password": r.password_hash}, secrets=("password",)))
+    "password": r.password_hash}, secrets=("password",), restore=restore_attributes(
+    {"email": "email", "name": "name", "role": "role", "timeZone": "time_zone", "isActive": "is_active"})))
 
 
 def create_representative(customer_id: int, actor: Actor, email: str, password: str, role: str = "Agent",

@@ -6,8 +6,8 @@ from sqlalchemy import func, select
 
 from app.actions.models import HookAction, TopicAction
 from app.actors import Actor
+from app.audit.recorder import EntityKind, audited, rebuild, register, restore_attributes
 from app.auth.passwords import hash_password
-from app.audit.recorder import EntityKind, audited, register
 from app.channels.models import CHANNEL, Channel
 from app.domain_errors import Invalid
 from app.extensions import db
@@ -15,11 +15,11 @@ from app.named_resources import delete_unless_used, save_named, set_active
 from app.tenancy import ensure_owned
 from app.timeutil import utcnow
 
-
+_restore = restore_attributes({"name": "name", "channelType": "channel_type", "isActive": "is_active"})
 register(Channel, EntityKind(
     "Channel", lambda c: c.name,
     lambda c: {**CHANNEL.values(c, ("name", "channelType", "isActive")), "channelSecret": c.secret_hash},
-    secrets=("channelSecret",),
+    secrets=("channelSecret",), restore=_restore, build=rebuild(Channel, _restore),
 ))
 
 

@@ -1,7 +1,7 @@
 """Writes on customers. They take the tenant and the actor, only flush, and raise domain errors;
 the request, command or job commits once."""
 from app.actors import Actor
-from app.audit.recorder import EntityKind, audited, diff, record_event, register
+from app.audit.recorder import EntityKind, audited, diff, record_event, register, restore_attributes
 from app.auth.operations import create_representative
 from app.customers.models import SECRET_FIELDS, Customer, CustomerSecret
 from app.customers.serializers import FIELDS, settings_values
@@ -14,7 +14,8 @@ def _snapshot(customer: Customer) -> dict:
     return {**settings_values(customer), **{s.name: s.value for s in customer.secrets}}
 
 
-register(Customer, EntityKind("Customer", lambda c: c.name, _snapshot, secrets=SECRET_FIELDS))
+register(Customer, EntityKind("Customer", lambda c: c.name, _snapshot, secrets=SECRET_FIELDS,
+                              restore=restore_attributes(FIELDS)))
 
 
 def create_customer(actor: Actor, name: str, admin_email: str, admin_password: str, subscription_level: int = 1,

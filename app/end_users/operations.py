@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 
 from app.actors import Actor
-from app.audit.recorder import EntityKind, audited, register
+from app.audit.recorder import EntityKind, audited, register, restore_attributes
 from app.domain_errors import Conflict, Invalid
 from app.end_users.models import EndUser, EndUserUID, lookup_key
 from app.end_users.serializers import PROFILE_FIELDS, profile
@@ -73,7 +73,25 @@ def _snapshot(end_user: EndUser) -> dict:
         {"uidType": u.uid_type, "uid": u.uid, "isPrimary": u.is_primary} for u in sorted(end_user.uids, key=lambda u: u.id)]}
 
 
-register(EndUser, EntityKind("EndUser", lambda u: u.name or f"End user {u.id}", _snapshot))
+def _restore(end_user: EndUser, values: dict) -> None:
+    """Profile values back on the end user, and its identifiers exactly as listed (IdentifierConflict
+    when one now belongs to someone else)."""
+    restore_attributes(PROFILE_FIELDS)(end_user, values)
+    if "uids" in values:
+        save_uids(end_user, values["uids"], remove_missing=True)
+
+
+def _rebuild(customer_id: int, entity_id: int, values: dict) -> EndUser:
+    end_user = EndUser(id=entity_id, customer_id=customer_id)
+    restore_attributes(PROFILE_FIELDS)(end_user, values)
+    db.session.add(end_user)
+    db.session.flush()
+    save_uids(end_user, values.get("uids") or [])
+    return end_user
+
+
+register(EndUser, EntityKind("EndUser", lambda u: u.name or f"End user {u.id}", _snapshot, restore=_restore,
+                             build=_rebuild))
 
 
 def create_end_user(customer_id: int, actor: Actor, data: dict) -> EndUser:

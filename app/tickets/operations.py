@@ -5,7 +5,6 @@ from app.audit.recorder import EntityKind, audited, register
 from app.extensions import db
 from app.tickets.models import Ticket, TicketMessage, ticket_topic
 
-
 register(Ticket, EntityKind("Ticket", lambda t: t.subject or f"Ticket {t.id}", lambda t: {
     "channelID": t.channel_id, "uid": t.uid, "customerRef": t.customer_ref, "subject": t.subject, "status": t.status}))
 

@@ -4,13 +4,15 @@ from sqlalchemy import func, select
 
 from app.actions.models import TopicAction
 from app.actors import Actor
-from app.audit.recorder import EntityKind, audited, register
+from app.audit.recorder import EntityKind, audited, rebuild, register, restore_attributes
 from app.extensions import db
 from app.named_resources import delete_unless_used, save_named, set_active
 from app.tenancy import ensure_owned
 from app.topics.models import TOPIC, Topic
 
-register(Topic, EntityKind("Topic", lambda t: t.name, lambda t: TOPIC.values(t, ("name", "description", "isActive"))))
+_restore = restore_attributes({"name": "name", "description": "description", "isActive": "is_active"})
+register(Topic, EntityKind("Topic", lambda t: t.name, lambda t: TOPIC.values(t, ("name", "description", "isActive")),
+                           restore=_restore, build=rebuild(Topic, _restore)))
 
 
 def _apply(topic: Topic, values: dict) -> None:

@@ -29,6 +29,7 @@ def upgrade():
         sa.Column('changes', sa.JSON(), nullable=False),
         sa.Column('snapshot', sa.JSON(), nullable=True),
         sa.Column('revertible', sa.Boolean(), nullable=False),
+        sa.Column('reverted_by_event_id', sa.Integer(), nullable=True),
         sa.Column('customer_id', sa.Integer(), nullable=False),
         sa.ForeignKeyConstraint(['customer_id'], ['customer.id'], name=op.f('fk_audit_event_customer_id_customer'),
                                 ondelete='CASCADE'),
