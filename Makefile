@@ -6,8 +6,9 @@ VENV       := .venv
 BIN        := $(VENV)/bin
 STAMP      := $(VENV)/.requirements-installed
 FLASK      := $(BIN)/flask --app wsgi
-# Extra pytest arguments, e.g. `make test PYTEST_ARGS="-n 2"` (pytest-xdist) once the suite is
-# safe to run in parallel, or `PYTEST_ARGS="-x tests/browser"`.
+# Parallel test workers (pytest-xdist; each has its own SQLite file or PostgreSQL database), and
+# extra pytest arguments, e.g. `make test TEST_WORKERS=1 PYTEST_ARGS="-x tests/browser"`.
+TEST_WORKERS ?= 2
 PYTEST_ARGS ?=
 
 .PHONY: venv run test test-sqlite test-postgres test-deps vendor clean distclean
@@ -36,11 +37,11 @@ test: test-sqlite test-postgres
 
 test-sqlite: venv test-deps
 	@echo "== pytest on SQLite =="
-	env -u TEST_DATABASE_URL $(BIN)/python -m pytest -q $(PYTEST_ARGS)
+	env -u TEST_DATABASE_URL $(BIN)/python -m pytest -q -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 test-postgres: venv test-deps
 	@echo "== pytest on PostgreSQL =="
-	scripts/with-postgres.sh $(BIN)/python -m pytest -q -p no:cacheprovider $(PYTEST_ARGS)
+	scripts/with-postgres.sh $(BIN)/python -m pytest -q -p no:cacheprovider -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 # Refresh static/vendor/ from the versions pinned in package.json (needs npm; commit the result).
 vendor:

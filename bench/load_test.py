@@ -14,7 +14,6 @@ import os
 import random
 import re
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -25,25 +24,10 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
+from loopback import free_port, wait_for  # bench/loopback.py
+
 ROOT = Path(__file__).resolve().parent.parent
 PASSWORD = "load-test-password"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_for(port: int, timeout: float = 30) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-            return
-        except OSError:
-            time.sleep(0.2)
-    raise TimeoutError("gunicorn did not start")
 
 
 class Session:

@@ -17,17 +17,16 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("SWITCHBOARD_INSTANCE_DIR", tempfile.mkdtemp(prefix="switchboard-bench-"))
 
-from flask import g  # noqa: E402
 from flask_migrate import upgrade  # noqa: E402
 from sqlalchemy import func, insert, select, text  # noqa: E402
 
 from app import create_app  # noqa: E402
-from app.auth.tokens import Principal  # noqa: E402
+from app.actors import Actor  # noqa: E402
 from app.customers.operations import create_customer  # noqa: E402
 from app.end_users.models import EndUser, EndUserUID  # noqa: E402
 from app.end_users.queries import end_user_list, find_by_identifier, ListFilters  # noqa: E402
-from app.end_users.search_text import compose  # noqa: E402
 from app.extensions import db  # noqa: E402
+from app.unit_of_work import unit_of_work  # noqa: E402
 from config import DevelopmentConfig  # noqa: E402
 
 FIRST = ["emma", "lucas", "olivia", "noah", "mila", "liam", "louise", "arthur", "nina", "jules"]
@@ -69,8 +68,9 @@ def main() -> None:
     app = create_app(DevelopmentConfig)
     with app.app_context():
         upgrade()
-        customer, _ = create_customer(f"Bench {time.time_ns()}", f"bench{time.time_ns()}@example.com", "pw")
-        db.session.commit()
+        with unit_of_work():
+            customer, _ = create_customer(Actor.cli("bench"), f"Bench {time.time_ns()}",
+                                          f"bench{time.time_ns()}@example.com", "pw")
         started = time.perf_counter()
         fill(customer.id, args.end_users)
         if db.engine.dialect.name == "postgresql":
@@ -79,11 +79,9 @@ def main() -> None:
         print(f"engine={db.engine.dialect.name} end_users={args.end_users} filled in {time.perf_counter() - started:.1f} s")
         customer_id = customer.id
 
-    with app.test_request_context("/bench"):
-        g.principal = Principal(customer_id, "representative", 0, ("Admin",))
-
+    with app.app_context():
         def page(search):
-            stmt = end_user_list(ListFilters(search=search))
+            stmt = end_user_list(customer_id, ListFilters(search=search))
             db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
             db.session.scalars(stmt.order_by(EndUser.id).limit(10)).all()
 
@@ -92,8 +90,8 @@ def main() -> None:
         timed("search two words ('louise claes')", lambda: page("louise claes"))
         timed("search e-mail fragment ('olivia.maes13')", lambda: page("olivia.maes13"))
         timed("search customerRef prefix ('erp-0000123')", lambda: page("erp-0000123"))
-        timed("lookup by e-mail (exact, any case)", lambda: find_by_identifier("Emma.Peeters0@Example.com"))
-        timed("lookup by phone in another format", lambda: find_by_identifier("0470 00 12 34"))
+        timed("lookup by e-mail (exact, any case)", lambda: find_by_identifier(customer_id, "Emma.Peeters0@Example.com"))
+        timed("lookup by phone in another format", lambda: find_by_identifier(customer_id, "0470 00 12 34"))
 
 
 if __name__ == "__main__":

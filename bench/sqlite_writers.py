@@ -29,7 +29,6 @@ import os
 import random
 import re
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -40,27 +39,12 @@ import uuid
 from collections import Counter
 from pathlib import Path
 
+from loopback import free_port, wait_for  # bench/loopback.py
+
 ROOT = Path(__file__).resolve().parent.parent
 PASSWORD = "sqlite-writers-password"
 REORDER = "/api/TopicActions/reorder"
 LOCKED = re.compile(r"database is (?:locked|busy)", re.IGNORECASE)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_for(port: int, timeout: float = 30) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-            return
-        except OSError:
-            time.sleep(0.2)
-    raise TimeoutError("gunicorn did not start")
 
 
 def call(port: int, method: str, path: str, payload=None, token: str | None = None):

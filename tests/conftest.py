@@ -13,7 +13,8 @@ from pathlib import Path
 
 import pytest
 from flask_migrate import upgrade
-from sqlalchemy import delete, text
+from sqlalchemy import create_engine, delete, text
+from sqlalchemy.engine import make_url
 from werkzeug.serving import make_server
 
 from app import create_app
@@ -25,10 +26,23 @@ PASSWORD = "correct horse battery staple"
 
 def _database_url() -> str:
     url = os.environ.get("TEST_DATABASE_URL")
+    worker = os.environ.get("PYTEST_XDIST_WORKER")  # gw0, gw1... when the suite runs in parallel
+    if url and worker:
+        return _database_of_its_own(url, f"{make_url(url).database}_{worker}")
     if url:
         return url
     folder = Path(tempfile.mkdtemp(prefix="switchboard-test-"))
     return f"sqlite:///{folder / 'test.db'}"
+
+
+def _database_of_its_own(url: str, name: str) -> str:
+    """A fresh PostgreSQL database for one parallel test worker, on the server of `url`."""
+    server = create_engine(url, isolation_level="AUTOCOMMIT")
+    with server.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    server.dispose()
+    return make_url(url).set(database=name).render_as_string(hide_password=False)
 
 
 @pytest.fixture(scope="session")
