@@ -44,6 +44,7 @@ BODY_AND_QUERY_ID_ROUTES = {
     ("api_end_users.list_end_users", "GET"),
     ("actions.panel", "GET"), ("actions.order", "GET"), ("actions.add_link", "POST"),
     ("actions.reorder_list", "POST"), ("end_users.form_rows", "POST"),
+    ("audit.history", "GET"), ("audit.export", "GET"),
 }
 
 
@@ -211,6 +212,16 @@ CASES = [
         "path": _url("actions.reorder_list"), "htmx": True,
         "data": {"kind": "topic", "key": b["topic_key"], "item": [str(i) for i in a["topic_action_list"]]}},
         expect="as-missing", name="reorder B's topic list with A's link ids"),
+    # the History panels and the export: A's record reads as one without events (an empty history)
+    *[
+        _page("audit.history", "GET", lambda a, b, t=kind, k=key, h=htmx: {
+            "path": _url("audit.history", entityType=t, entityId=a[k]), "htmx": h},
+            expect="as-missing", name=f"history {'partial' if htmx else 'page'} of A's {key}")
+        for kind, key in (("EndUser", "end_user"), ("Action", "action"), ("Topic", "topic"))
+        for htmx in (True, False)
+    ],
+    _page("audit.export", "GET", lambda a, b: {"path": _url("audit.export", entityType="EndUser", entityId=a["end_user"])},
+          expect="as-missing", name="CSV export filtered by A's end user"),
 ]
 
 
