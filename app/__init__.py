@@ -25,6 +25,7 @@ DASHBOARD_BLUEPRINTS = (
     "app.actions.views",
     "app.topics.views",
     "app.channels.views",
+    "app.audit.views",
 )
 
 

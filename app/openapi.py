@@ -18,19 +18,21 @@ PUBLIC_ENDPOINTS = {"api_docs.openapi", "api_docs.docs"}
 _PARAM = re.compile(r"<(?:(\w+):)?(\w+)>")
 
 
-def documented(summary=None, body=None, partial=False, many=None, query=None, responses=None, public=False):
+def documented(summary=None, body=None, partial=False, many=None, query=None, responses=None, public=False,
+               bodyless=False):
     """Describe a view for the OpenAPI document.
 
     body: the form class validating the JSON body, or a JSON schema; many=N: the body is a JSON
     array of 1..N such objects; query: {name: (json schema, description)};
     responses: {status: (description, schema or None)}; an error status answers problem+json.
-    Schemas with a "title" become named components.
+    Schemas with a "title" become named components. bodyless=True: a POST that acts on what its
+    path names and reads no body (a revert).
     """
 
     def decorate(view):
         view._openapi = {
             "summary": summary, "body": body, "partial": partial, "many": many, "query": query or {},
-            "responses": responses or {}, "public": public,
+            "responses": responses or {}, "public": public, "bodyless": bodyless,
         }
         return view
 

@@ -123,8 +123,9 @@ ROUTES = {
 
 
 def _json_write_rules(app):
+    """Every API write that reads a JSON body (a bodyless POST such as a revert reads none)."""
     for rule in app.url_map.iter_rules():
-        if rule.rule.startswith("/api/"):
+        if rule.rule.startswith("/api/") and not getattr(app.view_functions[rule.endpoint], "_openapi", {}).get("bodyless"):
             for method in sorted(rule.methods & JSON_METHODS):
                 yield rule, method
 

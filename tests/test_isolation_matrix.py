@@ -22,6 +22,7 @@ from sqlalchemy import select
 from werkzeug.routing.converters import IntegerConverter
 
 from app.actions.models import Action, HookAction, TopicAction
+from app.audit.models import AuditEvent
 from app.channels.models import Channel
 from app.documents.models import Document
 from app.end_users.models import EndUser, EndUserUID
@@ -44,6 +45,7 @@ BODY_AND_QUERY_ID_ROUTES = {
     ("api_end_users.list_end_users", "GET"),
     ("actions.panel", "GET"), ("actions.order", "GET"), ("actions.add_link", "POST"),
     ("actions.reorder_list", "POST"), ("end_users.form_rows", "POST"),
+    ("audit.history", "GET"), ("audit.export", "GET"),
 }
 
 
@@ -94,6 +96,7 @@ CASES = [
         "json": {"firstname": "Hijacked", "uids": [{"uidType": "Email", "uid": "thief@example.com", "isPrimary": True}]}}),
     _api("api_end_users.delete", "DELETE", lambda a, b: {"path": _url("api_end_users.delete", end_user_id=a["end_user"])}),
     _api("api_end_users.tickets", "GET", lambda a, b: {"path": _url("api_end_users.tickets", end_user_id=a["end_user"])}),
+    _api("api_audit.revert", "POST", lambda a, b: {"path": _url("api_audit.revert", event_id=a["audit_event"])}),
     *[
         case
         for kind, link in (("TopicActions", "topic_action"), ("HookActions", "hook_action"))
@@ -211,6 +214,16 @@ CASES = [
         "path": _url("actions.reorder_list"), "htmx": True,
         "data": {"kind": "topic", "key": b["topic_key"], "item": [str(i) for i in a["topic_action_list"]]}},
         expect="as-missing", name="reorder B's topic list with A's link ids"),
+    # the History panels and the export: A's record reads as one without events (an empty history)
+    *[
+        _page("audit.history", "GET", lambda a, b, t=kind, k=key, h=htmx: {
+            "path": _url("audit.history", entityType=t, entityId=a[k]), "htmx": h},
+            expect="as-missing", name=f"history {'partial' if htmx else 'page'} of A's {key}")
+        for kind, key in (("EndUser", "end_user"), ("Action", "action"), ("Topic", "topic"))
+        for htmx in (True, False)
+    ],
+    _page("audit.export", "GET", lambda a, b: {"path": _url("audit.export", entityType="EndUser", entityId=a["end_user"])},
+          expect="as-missing", name="CSV export filtered by A's end user"),
 ]
 
 
@@ -254,6 +267,8 @@ def demo(app, demo_tenant):
             "hook_action": hook_link.id,
             "hook_key": hook_link.context_key,
             "hook_action_list": _list(HookAction, cid, hook_link.context_key),
+            "audit_event": first(select(AuditEvent).where(AuditEvent.customer_id == cid,
+                                                          AuditEvent.revertible.is_(True))).id,
         }
         db.session.remove()
     return ids

@@ -1,9 +1,9 @@
 """/api/AuditEvents: the tenant's audit trail, newest first (ManageSettings)."""
 from flask import Blueprint, jsonify, request
-from sqlalchemy import false
 
 from app.audit.forms import AuditEventQuery
 from app.audit.models import AuditEvent
+from app.audit.queries import filtered_events
 from app.audit.revert import revert_event
 from app.audit.serializers import AUDIT_EVENT
 from app.auth.policies import requires
@@ -11,27 +11,11 @@ from app.jsonforms import query_parameters, validate_query
 from app.openapi import documented, page_params, paginated
 from app.pagination import page_query, paginate, paginated_result
 from app.request_scope import current_customer_id, current_scope
-from app.tenancy import get_scoped_or_404, in_id_range, scoped
+from app.tenancy import get_scoped_or_404
 
 bp = Blueprint("api_audit", __name__, url_prefix="/api/AuditEvents")
 
 SORTABLE = {"occurredAt": AuditEvent.occurred_at}
-
-
-def filtered_events(customer_id: int, query: AuditEventQuery):
-    stmt = scoped(AuditEvent, customer_id)
-    for name, column in (("entityType", AuditEvent.entity_type), ("actorType", AuditEvent.actor_type),
-                         ("actorId", AuditEvent.actor_id), ("action", AuditEvent.action)):
-        if query[name].data:
-            stmt = stmt.where(column == query[name].data.strip())
-    if query.entityId.data is not None:
-        ident = query.entityId.data
-        stmt = stmt.where(AuditEvent.entity_id == ident if in_id_range(ident) else false())
-    if query["from"].data is not None:
-        stmt = stmt.where(AuditEvent.occurred_at >= query["from"].data)
-    if query.to.data is not None:
-        stmt = stmt.where(AuditEvent.occurred_at <= query.to.data)
-    return stmt
 
 
 @bp.get("")
@@ -55,6 +39,7 @@ def list_events():
     responses={200: ("The Revert event", AUDIT_EVENT.schema),
                409: ("The record changed again since, an identifier now belongs to someone else, the change was "
                      "already reverted, or it cannot be reverted; nothing changed", None)},
+    bodyless=True,
 )
 @requires("ManageSettings")
 def revert(event_id: int):

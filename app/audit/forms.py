@@ -1,4 +1,6 @@
 """The filters of the audit trail, as a query form (validated and published from here)."""
+from datetime import timedelta
+
 from wtforms import Form, StringField
 
 from app.actors import ACTOR_TYPES
@@ -20,3 +22,27 @@ class AuditEventQuery(Form):
 
 
 setattr(AuditEventQuery, "from", TimestampField("from", description="Events at or after this time (ISO 8601)."))
+
+
+class DayField(TimestampField):
+    """A date input's value (YYYY-MM-DD) read as a whole day in UTC: `end_of_day` makes it the last
+    instant of that day. A full timestamp is taken as it is."""
+
+    def __init__(self, label=None, end_of_day: bool = False, **kwargs):
+        super().__init__(label, **kwargs)
+        self.end_of_day = end_of_day
+
+    def process_formdata(self, valuelist):
+        super().process_formdata(valuelist)
+        raw = (valuelist[0] if valuelist else "").strip()
+        if self.data is not None and self.end_of_day and len(raw) == 10:  # a date without a time
+            self.data += timedelta(days=1, microseconds=-1)
+
+
+class ActivityQuery(AuditEventQuery):
+    """The Activity page's filters: the API's, with `from` and `to` taken from date inputs."""
+
+    to = DayField("to", end_of_day=True, description="Events on or before this day (UTC).")
+
+
+setattr(ActivityQuery, "from", DayField("from", description="Events on or after this day (UTC)."))
