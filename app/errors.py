@@ -82,7 +82,7 @@ def _answer(status: int, title: str, errors: dict | None = None, headers: dict |
         response = htmx_response("", status, trigger={"toast": {"message": title, "level": "error"}})
         response.headers.update(headers or {})
         return response
-    back = _same_site_referrer()
+    back = same_site_referrer()
     if request.method == "POST" and back:
         flash(title, "error")
         return redirect(back)
@@ -91,7 +91,8 @@ def _answer(status: int, title: str, errors: dict | None = None, headers: dict |
     return body, status, {**page_headers, **(headers or {})}
 
 
-def _same_site_referrer() -> str | None:
+def same_site_referrer() -> str | None:
+    """The page the request came from, when it is one of ours (never redirect elsewhere)."""
     referrer = request.referrer
     if not referrer:
         return None

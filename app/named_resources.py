@@ -11,6 +11,7 @@ from flask import Blueprint, flash, jsonify, redirect, url_for
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
+from app.audit.undo import flash_deleted
 from app.auth.policies import authenticated, requires
 from app.domain_errors import Conflict, DomainError, Invalid, StillReferenced
 from app.extensions import db
@@ -170,14 +171,14 @@ def add_dashboard_switches(bp: Blueprint, r: NamedResource) -> None:
     def delete(**ids):
         customer_id, actor = current_scope()
         record = get_scoped_or_404(r.model, customer_id, ids[r.id_param])
-        name = record.name
+        name, ident = record.name, record.id
         try:
             with attempt():
                 r.delete(customer_id, actor, record)
         except StillReferenced as refusal:
             flash(refusal.title, "error")
         else:
-            flash(f"{label} {name} deleted.")
+            flash_deleted(f"{label} {name} deleted.", customer_id, label, ident)
         return redirect(url_for(".index"))
 
     bp.add_url_rule(f"/<int:{r.id_param}>/toggle", "toggle", toggle, methods=["POST"])

@@ -233,3 +233,48 @@ def test_a_deleted_record_keeps_its_label_without_a_link(admin_api, web):
     assert rows_of(html) == 2 and html.count('<span class="entity-label">Short lived</span>') == 2
     assert html.count("(deleted)") == 2
     assert f"/actions/{action}/edit" not in html
+
+
+# ---- Revert and Undo on the dashboard ---------------------------------------------------------
+
+def _latest_event(admin_api, query=""):
+    return admin_api.get(f"/api/AuditEvents?pageSize=1{query}").get_json()["items"][0]
+
+
+def test_the_revert_button_puts_a_setting_back(admin_api, web):
+    admin_api.put("/api/Customers/me", json={"twilioRegion": "us1"})
+    event = _latest_event(admin_api)
+    html = web.get("/activity/").get_data(as_text=True)
+    assert f'action="/activity/{event["auditEventID"]}/revert"' in html and ">Revert</button>" in html
+    response = web.post(f"/activity/{event['auditEventID']}/revert", htmx=True)
+    assert response.status_code == 200 and response.headers["HX-Refresh"] == "true"
+    assert admin_api.get("/api/Customers/me").get_json()["twilioRegion"] is None
+    page = web.get("/activity/").get_data(as_text=True)
+    assert "is back as it was" in page and "Reverted" in page  # the flashed toast, and the event marked
+    again = web.post(f"/activity/{event['auditEventID']}/revert", htmx=True)
+    assert again.status_code == 409 and "already reverted" in again.headers["HX-Trigger"]
+
+
+def test_undo_in_the_toast_after_deleting_an_end_user_brings_them_back(dashboard, tenant_a, api):
+    agent_api, agent = api(tenant_a.agent), dashboard(tenant_a.agent)
+    person = agent_api.post("/api/EndUsers", json={"firstname": "Jane", "uids": [{"uid": "jane@example.com"}]}).get_json()
+    agent.get(f"/end-users/{person['endUserID']}/delete")
+    response = agent.post(f"/end-users/{person['endUserID']}/delete")
+    assert response.status_code == 302
+    listing = agent.get(response.headers["Location"]).get_data(as_text=True)
+    undo = re.search(r'<div class="toast toast-success toast-undo">\s*Jane was deleted.*?action="(/activity/\d+/revert)"',
+                     listing, re.S)
+    assert undo, listing[:2000]
+    assert agent.post(undo[1]).status_code == 302
+    back = agent_api.get(f"/api/EndUsers/{person['endUserID']}").get_json()
+    assert back["firstname"] == "Jane" and [u["uid"] for u in back["uids"]] == ["jane@example.com"]
+
+
+def test_agents_undo_end_users_only(dashboard, tenant_a, admin_api):
+    agent = dashboard(tenant_a.agent)
+    admin_api.post("/api/Topics", json={"name": "Billing"})
+    topic = _latest_event(admin_api)["entityId"]
+    admin_api.put(f"/api/Topics/{topic}", json={"name": "Invoices"})
+    event = _latest_event(admin_api)
+    assert agent.post(f"/activity/{event['auditEventID']}/revert", htmx=True).status_code == 403
+    assert admin_api.get(f"/api/Topics/{topic}").get_json()["name"] == "Invoices"

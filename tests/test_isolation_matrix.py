@@ -222,6 +222,7 @@ CASES = [
         for kind, key in (("EndUser", "end_user"), ("Action", "action"), ("Topic", "topic"))
         for htmx in (True, False)
     ],
+    _page("audit.revert", "POST", lambda a, b: {"path": _url("audit.revert", event_id=a["audit_event"]), "htmx": True}),
     _page("audit.export", "GET", lambda a, b: {"path": _url("audit.export", entityType="EndUser", entityId=a["end_user"])},
           expect="as-missing", name="CSV export filtered by A's end user"),
 ]

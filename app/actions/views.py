@@ -29,6 +29,7 @@ from app.actions.operations import (
 )
 from app.actions.ordering import StaleList, members, moved
 from app.actions.serializers import action_values
+from app.audit.undo import flash_deleted
 from app.auth.policies import requires
 from app.channels.models import Channel
 from app.domain_errors import StillReferenced
@@ -140,7 +141,7 @@ def delete(action_id: int):
     except StillReferenced as refusal:
         flash(refusal.title, "error")
         return redirect(url_for(".edit", action_id=action_id))
-    flash(f"Action {action.name} deleted.")
+    flash_deleted(f"Action {action.name} deleted.", customer_id, "Action", action_id)
     return redirect(url_for(".index"))
 
 

@@ -86,3 +86,10 @@ def existing_records(customer_id: int, events) -> set[tuple[str, int]]:
 
 def representatives(customer_id: int) -> list[Representative]:
     return list(db.session.scalars(scoped(Representative, customer_id).order_by(Representative.email)))
+
+
+def latest_deletion(customer_id: int, entity_type: str, entity_id: int) -> int | None:
+    """The id of the Delete event of this record, the latest one."""
+    return db.session.scalar(select(AuditEvent.id).where(
+        AuditEvent.customer_id == customer_id, AuditEvent.entity_type == entity_type,
+        AuditEvent.entity_id == entity_id, AuditEvent.action == "Delete").order_by(AuditEvent.id.desc()).limit(1))

@@ -16,19 +16,22 @@ import csv
 import io
 import json
 
-from flask import Blueprint, Response, abort, render_template, request, stream_with_context, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, stream_with_context, url_for
 from flask_login import current_user
 from werkzeug.datastructures import MultiDict
 
 from app.audit import queries
 from app.audit.forms import ENTITY_TYPES, ActivityQuery, AuditEventQuery
 from app.audit.models import ACTIONS, AuditEvent
+from app.audit.revert import revert_event
 from app.auth.policies import requires
 from app.domain_errors import Invalid
+from app.errors import same_site_referrer
 from app.htmx_helpers import wants_partial
 from app.jsonforms import validate_query
 from app.pagination import page_query, paginate, paginated_result
-from app.request_scope import current_customer_id
+from app.request_scope import current_customer_id, current_scope
+from app.tenancy import get_scoped_or_404
 from app.timeutil import iso, utcnow
 
 bp = Blueprint("audit", __name__, url_prefix="/activity")
@@ -262,3 +265,22 @@ def history():
     links, _ = _record_links(customer_id, events[:1])
     return render_template("audit/history.html", record_url=links.get(events[0].id) if events else None, **context)
 
+
+
+# ---- Revert ---------------------------------------------------------------------------------------
+
+@bp.post("/<int:event_id>/revert")
+@requires("TicketAccess")
+def revert(event_id: int):
+    """The Revert button (and the Undo of a delete's toast): on success the page reloads to show the
+    record as it is again; a refusal is an error toast (app/errors.py). Agents may undo what they
+    may change: end users."""
+    customer_id, actor = current_scope()
+    original = get_scoped_or_404(AuditEvent, customer_id, event_id)
+    if original.entity_type not in OPEN_TO_AGENTS and not current_user.has_policy("ManageSettings"):
+        abort(403)
+    event = revert_event(customer_id, actor, original)
+    flash(f"Reverted: {event.entity_label or event.entity_type} is back as it was.")
+    if wants_partial():
+        return "", 200, {"HX-Refresh": "true"}
+    return redirect(same_site_referrer() or url_for(".index"))

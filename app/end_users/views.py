@@ -8,6 +8,7 @@ import re
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from werkzeug.datastructures import MultiDict
 
+from app.audit.undo import flash_deleted
 from app.auth.policies import requires
 from app.channels.models import CHANNEL_TYPES
 from app.domain_errors import Conflict, Invalid
@@ -273,7 +274,7 @@ def delete(end_user_id):
     end_user = get_scoped_or_404(EndUser, customer_id, end_user_id)
     if request.method == "GET":
         return render_template("end_users/delete.html", end_user=end_user, uid_count=len(end_user.uids))
-    name = end_user.name or f"End user {end_user.id}"
+    name, ident = end_user.name or f"End user {end_user.id}", end_user.id
     count = delete_end_user(customer_id, actor, end_user)
-    flash(f"{name} was deleted with {count} identifier{'' if count == 1 else 's'}.")
+    flash_deleted(f"{name} was deleted with {count} identifier{'' if count == 1 else 's'}.", customer_id, "EndUser", ident)
     return redirect(url_for(".index"))

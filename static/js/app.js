@@ -15,6 +15,7 @@
   "use strict";
 
   var TOAST_MS = 4000;
+  var UNDO_MS = 10000;
   var LEVELS = ["success", "error", "info"];
 
   function toastBox() {
@@ -32,7 +33,8 @@
 
   function dismissLater(el, ms) {
     var timer = window.setTimeout(function () { el.remove(); }, ms || TOAST_MS);
-    el.addEventListener("click", function () {
+    el.addEventListener("click", function (evt) {
+      if (evt.target.closest && evt.target.closest("form")) return; // an Undo button: let it submit
       window.clearTimeout(timer);
       el.remove();
     });
@@ -52,7 +54,10 @@
   // Toasts the server rendered into the page (flashed messages).
   function dismissServerToasts() {
     var existing = toastBox().querySelectorAll(".toast");
-    for (var i = 0; i < existing.length; i++) dismissLater(existing[i]);
+    for (var i = 0; i < existing.length; i++) {
+      // a toast with Undo stays longer: time to read it and change one's mind
+      dismissLater(existing[i], existing[i].classList.contains("toast-undo") ? UNDO_MS : TOAST_MS);
+    }
   }
 
   document.body.addEventListener("toast", function (evt) {

@@ -43,3 +43,24 @@ def test_an_edit_shows_in_the_history_panel_and_in_activity(page, live_server, l
     expect(row.locator("dl.changes")).to_contain_text("lastname")
     expect(page.get_by_role("link", name="Download CSV")).to_have_attribute(
         "href", "/activity/export.csv?entityType=EndUser")
+
+
+def test_undo_a_deleted_end_user_from_the_toast(page, live_server, login, tenant_a, in_app):
+    with in_app() as session:
+        user = EndUser(customer_id=tenant_a.id, firstname="Jane", lastname="Doe", customer_type="Customer")
+        user.uids.append(EndUserUID(customer_id=tenant_a.id, uid_type="Email", uid="jane@example.com", is_primary=True))
+        session.add(user)
+        session.commit()
+        jane = user.id
+    login(page, tenant_a.agent)
+
+    page.goto(f"{live_server}/end-users/{jane}/delete")
+    page.get_by_role("button", name=re.compile("Delete")).click()
+    expect(page).to_have_url(re.compile(r"/end-users/"))
+    toast = page.locator(".toast-undo")
+    expect(toast).to_contain_text("Jane Doe was deleted")
+    toast.get_by_role("button", name="Undo").click()
+    expect(page.locator(".toast").first).to_contain_text("Jane Doe is back as it was")
+    page.goto(f"{live_server}/end-users/{jane}")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Jane Doe")
+    expect(page.get_by_text("jane@example.com").first).to_be_visible()
