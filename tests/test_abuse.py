@@ -304,6 +304,7 @@ def demo_admin(demo_tenant, dashboard):
 
 def _own_ids(app, customer_id: int) -> dict:
     from app.actions.models import HookAction, TopicAction
+    from app.audit.models import AuditEvent
     from app.channels.models import Channel
     from app.topics.models import Topic
 
@@ -314,7 +315,7 @@ def _own_ids(app, customer_id: int) -> dict:
 
         ids = {"action_id": first(Action), "end_user_id": first(EndUser), "topic_id": first(Topic),
                "channel_id": first(Channel, Channel.channel_type == "Phone"), "link_id": first(TopicAction),
-               "hook_link_id": first(HookAction)}
+               "hook_link_id": first(HookAction), "event_id": first(AuditEvent, AuditEvent.revertible.is_(True))}
         db.session.remove()
     return ids
 

@@ -135,6 +135,8 @@ def test_every_write_route_leaves_exactly_one_event_by_its_actor(app, api, dashb
     trail.expect("actions.remove_link", web.post(f"/actions/order/links/topic/{ids[-1]}/delete", htmx=True,
                                                  data={"key": key}), "Delete", "TopicAction")
     trail.expect("actions.delete", web.post(f"/actions/{action}/delete"), "Delete", "Action")
+    deletion = client.get("/api/AuditEvents?pageSize=1").get_json()["items"][0]
+    trail.expect("audit.revert", web.post(f"/activity/{deletion['auditEventID']}/revert"), "Revert", "Action")
 
     writes = {rule.endpoint for rule in app.url_map.iter_rules()
               if rule.methods & {"POST", "PUT", "DELETE", "PATCH"}} - NOT_WRITES
