@@ -18,19 +18,23 @@ PUBLIC_ENDPOINTS = {"api_docs.openapi", "api_docs.docs"}
 _PARAM = re.compile(r"<(?:(\w+):)?(\w+)>")
 
 
-def documented(summary=None, body=None, partial=False, many=None, query=None, responses=None, public=False):
+def documented(summary=None, body=None, partial=False, many=None, query=None, responses=None, public=False,
+               headers=None, response_headers=None):
     """Describe a view for the OpenAPI document.
 
     body: the form class validating the JSON body, or a JSON schema; many=N: the body is a JSON
     array of 1..N such objects; query: {name: (json schema, description)};
     responses: {status: (description, schema or None)}; an error status answers problem+json.
+    headers: optional request headers, {name: (json schema, description)};
+    response_headers: {status: {name: (json schema, description, required)}}.
     Schemas with a "title" become named components.
     """
 
     def decorate(view):
         view._openapi = {
             "summary": summary, "body": body, "partial": partial, "many": many, "query": query or {},
-            "responses": responses or {}, "public": public,
+            "responses": responses or {}, "public": public, "headers": headers or {},
+            "response_headers": response_headers or {},
         }
         return view
 
@@ -113,6 +117,8 @@ def _operation(endpoint, method, view, path_params, schemas):
     }
     for name, (schema, description) in meta.get("query", {}).items():
         operation["parameters"].append({"name": name, "in": "query", "required": False, "schema": schema, "description": description})
+    for name, (schema, description) in meta.get("headers", {}).items():
+        operation["parameters"].append({"name": name, "in": "header", "required": False, "schema": schema, "description": description})
     form = meta.get("body")
     if form is not None and method in ("POST", "PUT", "PATCH"):
         operation["requestBody"] = {"required": True, "content": {"application/json": {"schema": _body_schema(meta, schemas)}}}
@@ -122,6 +128,9 @@ def _operation(endpoint, method, view, path_params, schemas):
             answer["content"] = {"application/problem+json": {"schema": _named(schema or PROBLEM, schemas)}}
         elif schema is not None:
             answer["content"] = {"application/json": {"schema": _named(schema, schemas)}}
+        if status in meta.get("response_headers", {}):
+            answer["headers"] = {name: {"description": text, "required": required, "schema": kind}
+                                 for name, (kind, text, required) in meta["response_headers"][status].items()}
         operation["responses"][str(status)] = answer
     if not operation["responses"]:
         operation["responses"]["200"] = {"description": "Success"}
