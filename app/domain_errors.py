@@ -40,3 +40,16 @@ class Conflict(DomainError):
 
 class StillReferenced(Conflict):
     """The record cannot be deleted while other records use it."""
+
+
+class PreconditionFailed(DomainError):
+    """A conditional write (If-Match) named a version that is no longer the current one; nothing
+    was changed. `version` is the current version; `extra` carries the current state (`current`,
+    or `currentOrder` for a list) so the caller can merge and retry."""
+
+    DEFAULT = ("This was changed meanwhile: If-Match names an older version. "
+               "Nothing was saved; the answer holds the current state and its ETag.")
+
+    def __init__(self, version: str, title: str = DEFAULT, **current):
+        super().__init__(title, **current)
+        self.version = version

@@ -2,7 +2,8 @@
 never a stack trace.
 
 Domain errors (app/domain_errors.py) and database constraint violations (app/db_conflicts.py)
-become 400/404/409; a SQLite lock that outlasted the busy timeout becomes 503 with Retry-After.
+become 400/404/409/412 (a 412 with the current version as ETag); a SQLite lock that outlasted the
+busy timeout becomes 503 with Retry-After.
 """
 from urllib.parse import urlsplit
 
@@ -13,11 +14,11 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from app.db_conflicts import conflict_from
-from app.domain_errors import Conflict, DomainError, Invalid, NotFound
+from app.domain_errors import Conflict, DomainError, Invalid, NotFound, PreconditionFailed
 from app.problems import from_http_exception, problem_response
 from app.sqlite import is_locked_error
 
-STATUS = {Invalid: 400, NotFound: 404, Conflict: 409}
+STATUS = {Invalid: 400, NotFound: 404, Conflict: 409, PreconditionFailed: 412}
 LOCKED_RETRY_AFTER = 2
 
 
@@ -32,7 +33,8 @@ def status_of(exc: DomainError) -> int:
 def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(DomainError)
     def _domain(exc: DomainError):
-        return _answer(status_of(exc), exc.title, exc.errors, **exc.extra)
+        headers = {"ETag": exc.version} if isinstance(exc, PreconditionFailed) else None
+        return _answer(status_of(exc), exc.title, exc.errors, headers=headers, **exc.extra)
 
     @app.errorhandler(IntegrityError)
     def _integrity(exc: IntegrityError):
@@ -108,6 +110,7 @@ MESSAGES = {
     404: "This page does not exist, or it belongs to another account.",
     405: "This page does not accept that kind of request.",
     409: "This change clashes with another one.",
+    412: "This was changed meanwhile by someone else. Reload the page and try again.",
     413: "What you sent is too large.",
     429: "Too many attempts. Wait a moment and try again.",
     500: "Something went wrong on our side. The error has been logged.",

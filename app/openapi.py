@@ -19,12 +19,14 @@ _PARAM = re.compile(r"<(?:(\w+):)?(\w+)>")
 
 
 def documented(summary=None, body=None, partial=False, many=None, query=None, responses=None, public=False,
-               bodyless=False):
+               bodyless=False, headers=None, response_headers=None):
     """Describe a view for the OpenAPI document.
 
     body: the form class validating the JSON body, or a JSON schema; many=N: the body is a JSON
     array of 1..N such objects; query: {name: (json schema, description)};
     responses: {status: (description, schema or None)}; an error status answers problem+json.
+    headers: optional request headers, {name: (json schema, description)};
+    response_headers: {status: {name: (json schema, description, required)}}.
     Schemas with a "title" become named components. bodyless=True: a POST that acts on what its
     path names and reads no body (a revert).
     """
@@ -32,7 +34,8 @@ def documented(summary=None, body=None, partial=False, many=None, query=None, re
     def decorate(view):
         view._openapi = {
             "summary": summary, "body": body, "partial": partial, "many": many, "query": query or {},
-            "responses": responses or {}, "public": public, "bodyless": bodyless,
+            "responses": responses or {}, "public": public, "bodyless": bodyless, "headers": headers or {},
+            "response_headers": response_headers or {},
         }
         return view
 
@@ -115,6 +118,8 @@ def _operation(endpoint, method, view, path_params, schemas):
     }
     for name, (schema, description) in meta.get("query", {}).items():
         operation["parameters"].append({"name": name, "in": "query", "required": False, "schema": schema, "description": description})
+    for name, (schema, description) in meta.get("headers", {}).items():
+        operation["parameters"].append({"name": name, "in": "header", "required": False, "schema": schema, "description": description})
     form = meta.get("body")
     if form is not None and method in ("POST", "PUT", "PATCH"):
         operation["requestBody"] = {"required": True, "content": {"application/json": {"schema": _body_schema(meta, schemas)}}}
@@ -124,6 +129,9 @@ def _operation(endpoint, method, view, path_params, schemas):
             answer["content"] = {"application/problem+json": {"schema": _named(schema or PROBLEM, schemas)}}
         elif schema is not None:
             answer["content"] = {"application/json": {"schema": _named(schema, schemas)}}
+        if status in meta.get("response_headers", {}):
+            answer["headers"] = {name: {"description": text, "required": required, "schema": kind}
+                                 for name, (kind, text, required) in meta["response_headers"][status].items()}
         operation["responses"][str(status)] = answer
     if not operation["responses"]:
         operation["responses"]["200"] = {"description": "Success"}

@@ -12,6 +12,7 @@ from app.actions.serializers import (
     ACTION_SCHEMA,
     action_available_dto,
     action_dto,
+    action_etag,
     action_values,
 )
 from app.auth.policies import requires, ticket_access_or_phone
@@ -22,6 +23,7 @@ from app.openapi import STRING, documented, page_params, paginated, problem
 from app.pagination import page_query, paginate, paginated_result
 from app.request_scope import current_customer_id, current_representative, current_scope
 from app.tenancy import get_scoped_or_404, scoped
+from app.versions import ETAG, IF_MATCH, STALE_ETAG, check_if_match, if_match, precondition_failed, reloaded
 
 bp = Blueprint("api_actions", __name__, url_prefix="/api/Actions")
 
@@ -32,6 +34,9 @@ SORTABLE = {
     "ActionID": Action.id,
     "CreatedAt": Action.created_at,
 }
+
+
+STALE = precondition_failed("Action", current=ACTION_SCHEMA)
 
 
 class ActionFilters(Form):
@@ -58,6 +63,15 @@ def _default_time_zone() -> str | None:
     """A schedule without a time zone runs in the representative's."""
     rep = current_representative()
     return rep.time_zone if rep is not None else None
+
+
+def _for_write(customer_id: int, action_id: int) -> Action:
+    """The action a PUT or DELETE changes. With If-Match: read under its row lock, and refused
+    (412, the current DTO) unless the caller saw the current version."""
+    condition = if_match()
+    action = get_scoped_or_404(Action, customer_id, action_id, lock=condition is not None)
+    check_if_match(action_etag(action), condition, lambda: {"current": action_dto(action)})
+    return action
 
 
 def secrets_in(body: dict) -> dict:
@@ -104,17 +118,19 @@ def available():
 
 
 @bp.get("/<int:action_id>")
-@documented(summary="One action", responses={200: ("ActionReadDTO", ACTION_SCHEMA)})
+@documented(summary="One action", responses={200: ("ActionReadDTO", ACTION_SCHEMA)}, response_headers={200: ETAG})
 @requires("ManageSettings")
 def read(action_id: int):
-    return jsonify(action_dto(get_scoped_or_404(Action, current_customer_id(), action_id)))
+    action = get_scoped_or_404(Action, current_customer_id(), action_id)
+    return jsonify(action_dto(action)), 200, {"ETag": action_etag(action)}
 
 
 @bp.put("/<int:action_id>")
 @documented(
     summary="Update an action: a field left out keeps its value, null clears it; "
             "actionID is required and must equal the route id",
-    body=ActionForm, partial=True, responses={204: ("Saved", None)},
+    body=ActionForm, partial=True, headers=IF_MATCH, responses={204: ("Saved", None), 412: STALE},
+    response_headers={204: ETAG, 412: STALE_ETAG},
 )
 @requires("ManageSettings")
 def update(action_id: int):
@@ -126,20 +142,22 @@ def update(action_id: int):
         raise Invalid({"actionID": [f"Expected {action_id}, got {body['actionID']!r}."]},
                       "The body actionID must match the route id.")
     customer_id, actor = current_scope()
-    action = get_scoped_or_404(Action, customer_id, action_id)
+    action = _for_write(customer_id, action_id)
     form, body = validate_json(ActionForm, base=action_values(action), partial=True, body=body)
     update_action(customer_id, actor, action, form.data, secrets_in(body), _default_time_zone())
-    return "", 204
+    return "", 204, {"ETag": action_etag(reloaded(action))}
 
 
 @bp.delete("/<int:action_id>")
 @documented(
-    summary="Delete an action that no topic or hook links to",
+    summary="Delete an action that no topic or hook links to", headers=IF_MATCH,
     responses={204: ("Deleted", None), 409: ("Still linked; `links` names every link",
-                                              problem("ActionStillLinked", links={"type": "array", "items": STRING}))},
+                                              problem("ActionStillLinked", links={"type": "array", "items": STRING})),
+               412: STALE},
+    response_headers={412: STALE_ETAG},
 )
 @requires("ManageSettings")
 def delete(action_id: int):
     customer_id, actor = current_scope()
-    delete_action(customer_id, actor, get_scoped_or_404(Action, customer_id, action_id))
+    delete_action(customer_id, actor, _for_write(customer_id, action_id))
     return "", 204

@@ -42,6 +42,7 @@ from app.openapi import INTEGER, documented, page_params, paginated, problem
 from app.pagination import page_query, paginate, paginated_result
 from app.request_scope import current_customer_id, current_scope
 from app.tenancy import get_scoped_or_404, in_id_range
+from app.versions import ETAG, IF_MATCH, STALE_ETAG, etag_header, if_match, list_etag, precondition_failed
 
 bp = Blueprint("api_links", __name__, url_prefix="/api")
 
@@ -140,7 +141,25 @@ def list_links(kind: LinkKind):
         raise Invalid({"hookName": ["Give hookName or actionId."]},
                                 title="GET /api/HookActions needs a hookName or an actionId filter.")
     rows, total = paginate(stmt, query, kind.sortable, model.id)
-    return jsonify(paginated_result([kind.dto(r) for r in rows], total, query))
+    response = jsonify(paginated_result([kind.dto(r) for r in rows], total, query))
+    key = _named_list(kind, given)
+    if key is not None:
+        response.headers["ETag"] = list_etag(members(model, current_customer_id(), key))
+    return response
+
+
+def _named_list(kind: LinkKind, given: dict) -> str | None:
+    """The context key of the one list these filters name, whose version the answer carries:
+    hookName (TopicActions: topicId) and optionally channelId, no other filter; without
+    channelId, the every-channel list."""
+    owner = "hookName" if kind is HOOK else "topicId"
+    if owner not in given or not set(given) <= {owner, "channelId"}:
+        return None
+    if not all(in_id_range(value) for name, value in given.items() if name != "hookName"):
+        return None
+    if kind is HOOK:
+        return HookAction.context_for(given["hookName"], given.get("channelId"))
+    return TopicAction.context_for(given["topicId"], None, given.get("channelId"), None)
 
 
 def create_one(kind: LinkKind):
@@ -206,8 +225,9 @@ def reorder_list(kind: LinkKind):
     body = read_json_object()
     check_types(body, REORDER_SCHEMA)
     customer_id, actor = current_scope()
-    key = reorder_links(customer_id, actor, kind.model, body["ids"])
-    return jsonify([kind.dto(link) for link in members(kind.model, customer_id, key)])
+    key = reorder_links(customer_id, actor, kind.model, body["ids"], if_match=if_match())
+    links = members(kind.model, customer_id, key)
+    return jsonify([kind.dto(link) for link in links]), 200, {"ETag": list_etag(links)}
 
 
 def wait_seconds():
@@ -225,6 +245,10 @@ DUPLICATE_IN_BULK = ("An item duplicates a link or an earlier item (`index` name
                      problem("DuplicateBulkItem", index={"type": "integer", "minimum": 0}))
 STALE = ("The ids are not exactly the current members; `currentOrder` holds the list as it is now",
          problem("StaleList", currentOrder={"type": "array", "items": INTEGER}))
+STALE_VERSION = precondition_failed("List", currentOrder={"type": "array", "items": INTEGER})
+LIST_ETAG = etag_header("Only when the filters name one list (HookActions: hookName, TopicActions: topicId, "
+                        "either with or without channelId; no other filter; without channelId the every-channel "
+                        "list): that list's version, to send as If-Match on reorder.", required=False)
 
 
 def _docs(kind: LinkKind) -> dict:
@@ -235,15 +259,18 @@ def _docs(kind: LinkKind) -> dict:
     return {
         "list": dict(summary=f"List {kind.name} (PaginatedResult of {dto}), in priority order by default{required}",
                      query=page_params(kind.sortable, "Priority", **filters),
-                     responses={200: (f"A page of {kind.name}", paginated(kind.schema))}),
+                     responses={200: (f"A page of {kind.name}", paginated(kind.schema))},
+                     response_headers={200: LIST_ETAG}),
         "create": dict(summary=f"Link an action ({one}); without priority it goes to the end of its list",
                        body=kind.form, responses={201: ("Created; Location names the new link", kind.schema), 409: DUPLICATE}),
         "bulk": dict(summary=f"Create up to {MAX_BULK} {kind.name} at once: all or nothing; errors are keyed by index",
                      body=kind.form, many=MAX_BULK,
                      responses={201: ("Created, in the order given", {"type": "array", "items": kind.schema}), 409: DUPLICATE_IN_BULK}),
         "reorder": dict(summary="Rewrite the priorities of one list (10, 20, 30...) from the complete list of its ids in the new order",
-                        body=REORDER_SCHEMA,
-                        responses={200: ("The list in its new order", {"type": "array", "items": kind.schema}), 409: STALE}),
+                        body=REORDER_SCHEMA, headers=IF_MATCH,
+                        responses={200: ("The list in its new order", {"type": "array", "items": kind.schema}), 409: STALE,
+                                   412: STALE_VERSION},
+                        response_headers={200: ETAG, 412: STALE_ETAG}),
         "read": dict(summary=f"One {one}", responses={200: (dto, kind.schema)}),
         "update": dict(summary=f"Change the priority of a {one} (the body's {kind.id_field}, if given, must match)",
                        body=kind.priority_form, responses={204: ("Saved", None)}),

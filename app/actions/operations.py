@@ -4,7 +4,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
 
 from app.actions.models import CUSTOM_FIELD, Action, CustomFieldDefinition, HookAction, TopicAction
-from app.actions.ordering import StaleList, apply_order, context_of, lock_context, member_ids, next_priority
+from app.actions.ordering import StaleList, apply_order, context_of, lock_context, member_ids, members, next_priority
 from app.actions.serializers import ACTION_FIELDS, HOOK_ACTION, SECRET_ATTRS, TOPIC_ACTION, action_values
 from app.actors import Actor
 from app.audit.recorder import EntityKind, audited, diff, rebuild, record_event, register, restore_attributes
@@ -12,6 +12,7 @@ from app.db_conflicts import conflict_from
 from app.domain_errors import Conflict, NotFound, StillReferenced
 from app.extensions import db
 from app.tenancy import ensure_owned
+from app.versions import check_if_match, list_etag
 
 # ---- Audit ---------------------------------------------------------------------------------
 
@@ -252,17 +253,27 @@ def delete_link(customer_id: int, actor: Actor, link) -> None:
         db.session.flush()
 
 
-def reorder_links(customer_id: int, actor: Actor, model, ids: list[int], context_key: str | None = None) -> str:
+STALE_VERSION = ("This list was changed meanwhile: If-Match names an older version of it. "
+                 "Nothing was saved; currentOrder holds the list as it is now, ETag its version.")
+
+
+def reorder_links(customer_id: int, actor: Actor, model, ids: list[int], context_key: str | None = None,
+                  if_match: str | None = None) -> str:
     """Make `ids` (the complete list, new order) the execution order; return the context key.
 
     `context_key` may name the list explicitly (the dashboard knows which list it shows); the
-    API derives it from the ids. StaleList when the members differ.
+    API derives it from the ids. `if_match`: the list version the caller saw (app/versions.py),
+    checked under the list lock: PreconditionFailed when the list has moved on since. StaleList
+    when the members differ.
     """
     key = context_key or context_of(model, customer_id, ids)
     if key is None:
         raise NotFound("None of these links exists.")
     lock_context(model, customer_id, key)
     current = member_ids(model, customer_id, key)
+    if if_match is not None:
+        check_if_match(list_etag(members(model, customer_id, key)), if_match, lambda: {"currentOrder": current},
+                       STALE_VERSION)
     if len(ids) != len(current) or set(ids) != set(current):
         raise StaleList(current)
     apply_order(model, customer_id, ids)

@@ -7,6 +7,7 @@ from app.actions.forms import API_METHODS, AUTH_TYPES, SECRET_FIELDS
 from app.actions.models import ACTION_TYPES, CUSTOM_FIELD, HOOK_NAMES, Action, HookAction, TopicAction
 from app.dtos import Dto, const
 from app.openapi import BOOLEAN, INTEGER, STRING, nullable
+from app.versions import etag_of, secret_digest
 
 # DTO field -> Action attribute (the secrets are write-only and handled apart).
 ACTION_FIELDS = {
@@ -119,6 +120,13 @@ def action_values(action: Action) -> dict:
 
 def action_dto(action: Action, with_custom_fields: bool = True) -> dict:
     return (ACTION if with_custom_fields else ACTION_LIST_ITEM).dump(action)
+
+
+def action_etag(action: Action) -> str:
+    """The action's version: its read DTO, plus a keyed digest of each write-only secret (a replaced
+    password changes the version; the DTO shows only that it is set)."""
+    return etag_of({**ACTION.dump(action),
+                    "secrets": {dto: secret_digest(getattr(action, attr)) for dto, attr in SECRET_ATTRS.items()}})
 
 
 def action_available_dto(action: Action) -> dict:

@@ -11,6 +11,7 @@ from app.customers.serializers import (
     MODEL_SCHEMA,
     PHONE_SECRETS_SCHEMA,
     READ_ONLY,
+    customer_etag,
     customer_read_dto,
     phone_secrets_dto,
     read_only_values,
@@ -21,33 +22,45 @@ from app.extensions import db
 from app.jsonforms import read_json_object, validate_json
 from app.openapi import documented
 from app.request_scope import current_customer_id, current_scope
+from app.versions import ETAG, IF_MATCH, STALE_ETAG, check_if_match, if_match, precondition_failed, reloaded
 
 bp = Blueprint("api_customers", __name__, url_prefix="/api/Customers")
+STALE = precondition_failed("Customer", current=CUSTOMER_SCHEMA)
 
 
-def _customer() -> Customer:
+def _customer(lock: bool = False) -> Customer:
+    """The caller's customer; lock=True reads it afresh under its row lock, FOR NO KEY UPDATE (the
+    lock its UPDATE takes anyway) rather than tenancy's FOR UPDATE: every tenant row refers to this
+    one, and inserting them must not wait for a settings change."""
+    if lock:
+        return db.session.get(Customer, current_customer_id(), with_for_update={"key_share": True},
+                              populate_existing=True)
     return db.session.get(Customer, current_customer_id())
 
 
 @bp.get("/me")
 @documented(
     summary="Your account settings (CustomerReadDTO); secrets are null, configuredSecrets names the set ones",
-    responses={200: ("CustomerReadDTO", CUSTOMER_SCHEMA)},
+    responses={200: ("CustomerReadDTO", CUSTOMER_SCHEMA)}, response_headers={200: ETAG},
 )
 @requires("ManageSettings")
 def get_me():
-    return customer_read_dto(_customer())
+    customer = _customer()
+    return customer_read_dto(customer), 200, {"ETag": customer_etag(customer)}
 
 
 @bp.put("/me")
 @documented(
     summary="Update settings: a field left out keeps its value, null clears it; "
             "a secret left out or null is kept, \"\" clears it, any other value replaces it",
-    body=CustomerUpdateForm, partial=True, responses={204: ("Saved", None)},
+    body=CustomerUpdateForm, partial=True, headers=IF_MATCH, responses={204: ("Saved", None), 412: STALE},
+    response_headers={204: ETAG, 412: STALE_ETAG},
 )
 @requires("ManageSettings")
 def update_me():
-    customer = _customer()
+    condition = if_match()
+    customer = _customer(lock=condition is not None)
+    check_if_match(customer_etag(customer), condition, lambda: {"current": customer_read_dto(customer)})
     body = _without_read_only(read_json_object(), customer)
     nulls = {name: ["This field cannot be null."] for name in NOT_NULLABLE if name in body and body[name] is None}
     if nulls:
@@ -59,7 +72,7 @@ def update_me():
     # a secret left out or null keeps; "" clears; anything else replaces
     secrets = {name: form[name].data or "" for name in SECRET_FIELDS if body.get(name) is not None}
     update_settings(*current_scope(), customer, values, secrets)
-    return "", 204
+    return "", 204, {"ETag": customer_etag(reloaded(customer))}
 
 
 def _without_read_only(body: dict, customer: Customer) -> dict:

@@ -10,6 +10,7 @@ from app.dtos import Dto, const, from_context
 from app.jsonforms import json_schema
 from app.openapi import INTEGER, STRING, nullable
 from app.timeutil import iso
+from app.versions import etag_of, secret_digest
 
 # What GET /me shows besides the settings; a PUT may echo them back unchanged.
 READ_ONLY = ("customerID", "name", "subscriptionLevel", "configuredSecrets")
@@ -54,6 +55,13 @@ PHONE = Dto("PhoneSecretsDTO", {
 
 def customer_read_dto(customer: Customer) -> dict:
     return CUSTOMER.dump(customer)
+
+
+def customer_etag(customer: Customer) -> str:
+    """The settings' version: the read DTO, plus a keyed digest of each stored secret (a replaced
+    secret changes the version; the DTO shows only that it is set)."""
+    return etag_of({**CUSTOMER.dump(customer),
+                    "secrets": {s.name: secret_digest(s.value) for s in customer.secrets}})
 
 
 def read_only_values(customer: Customer) -> dict:

@@ -20,6 +20,7 @@ from app.end_users.serializers import (
     TICKET_SCHEMA,
     UID_SCHEMA,
     end_user_dto,
+    end_user_etag,
     profile,
     ticket_dto,
     uid_dto,
@@ -30,6 +31,7 @@ from app.pagination import page_query, paginate, paginated_result
 from app.request_scope import current_customer_id, current_scope
 from app.tenancy import get_scoped, get_scoped_or_404
 from app.tickets.models import Ticket
+from app.versions import ETAG, IF_MATCH, STALE_ETAG, check_if_match, if_match, precondition_failed, reloaded
 
 bp = Blueprint("api_end_users", __name__, url_prefix="/api")
 guard = requires("TicketAccess")
@@ -39,6 +41,7 @@ CONFLICT = problem("IdentifierConflict", conflicts={"type": "array", "items": {
     "properties": {"field": STRING, "uidType": STRING, "uid": STRING, "endUserID": {"type": "integer"}, "name": STRING},
 }})
 IDENTIFIER_CONFLICT = ("An identifier already belongs to another end user; nothing was saved", CONFLICT)
+STALE = precondition_failed("EndUser", current=END_USER_SCHEMA)
 
 
 def _dtos(end_users: list[EndUser]) -> list[dict]:
@@ -48,6 +51,15 @@ def _dtos(end_users: list[EndUser]) -> list[dict]:
 
 def _one(end_user: EndUser) -> dict:
     return _dtos([end_user])[0]
+
+
+def _for_write(customer_id: int, end_user_id: int) -> EndUser:
+    """The end user a PUT or DELETE changes. With If-Match: read under its row lock, and refused
+    (412, the current DTO) unless the caller saw the current version."""
+    condition = if_match()
+    end_user = get_scoped_or_404(EndUser, customer_id, end_user_id, lock=condition is not None)
+    check_if_match(end_user_etag(end_user), condition, lambda: {"current": _one(end_user)})
+    return end_user
 
 
 @bp.get("/EndUsers")
@@ -79,34 +91,38 @@ def create():
 
 
 @bp.get("/EndUsers/<int:end_user_id>")
-@documented(summary="One end user", responses={200: ("EndUserReadDTO", END_USER_SCHEMA)})
+@documented(summary="One end user", responses={200: ("EndUserReadDTO", END_USER_SCHEMA)},
+            response_headers={200: ETAG})
 @guard
 def get(end_user_id):
-    return jsonify(_one(get_scoped_or_404(EndUser, current_customer_id(), end_user_id)))
+    end_user = get_scoped_or_404(EndUser, current_customer_id(), end_user_id)
+    return jsonify(_one(end_user)), 200, {"ETag": end_user_etag(end_user)}
 
 
 @bp.put("/EndUsers/<int:end_user_id>")
 @documented(
     summary="Update an end user: a field left out keeps its value, null clears it; "
             "identifiers not listed are kept, markAsDeleted removes one",
-    body=EndUserUpdateForm, partial=True, responses={204: ("Saved", None), 409: IDENTIFIER_CONFLICT},
+    body=EndUserUpdateForm, partial=True, headers=IF_MATCH,
+    responses={204: ("Saved", None), 409: IDENTIFIER_CONFLICT, 412: STALE},
+    response_headers={204: ETAG, 412: STALE_ETAG},
 )
 @guard
 def update(end_user_id):
     customer_id, actor = current_scope()
-    end_user = get_scoped_or_404(EndUser, customer_id, end_user_id)
+    end_user = _for_write(customer_id, end_user_id)
     form, _ = validate_json(EndUserUpdateForm, base=profile(end_user), partial=True)
     update_end_user(customer_id, actor, end_user, form.data)
-    return "", 204
+    return "", 204, {"ETag": end_user_etag(reloaded(end_user))}
 
 
 @bp.delete("/EndUsers/<int:end_user_id>")
-@documented(summary="Delete an end user and their identifiers (not their tickets)",
-            responses={204: ("Deleted", None)})
+@documented(summary="Delete an end user and their identifiers (not their tickets)", headers=IF_MATCH,
+            responses={204: ("Deleted", None), 412: STALE}, response_headers={412: STALE_ETAG})
 @guard
 def delete(end_user_id):
     customer_id, actor = current_scope()
-    delete_end_user(customer_id, actor, get_scoped_or_404(EndUser, customer_id, end_user_id))
+    delete_end_user(customer_id, actor, _for_write(customer_id, end_user_id))
     return "", 204
 
 

@@ -8,6 +8,7 @@ from app.end_users.models import CUSTOMER_TYPES, EndUser, EndUserUID
 from app.openapi import BOOLEAN, INTEGER, STRING, TIMESTAMP, nullable
 from app.tickets.models import Ticket
 from app.timeutil import iso
+from app.versions import etag_of
 
 # DTO name -> model attribute, for the EndUserBaseDTO fields
 PROFILE_FIELDS = {
@@ -95,6 +96,12 @@ def uid_dto(uid: EndUserUID) -> dict:
 
 def end_user_dto(end_user: EndUser, last_interaction=None) -> dict:
     return END_USER.dump(end_user, last_interaction=last_interaction)
+
+
+def end_user_etag(end_user: EndUser) -> str:
+    """The end user's version: the read DTO with its identifiers. lastInteractionDate is left out:
+    it follows the tickets, and a new message does not make an edit of the person stale."""
+    return etag_of({name: value for name, value in END_USER.dump(end_user).items() if name != "lastInteractionDate"})
 
 
 def ticket_dto(ticket: Ticket, extras: dict) -> dict:
