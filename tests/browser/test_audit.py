@@ -64,3 +64,24 @@ def test_undo_a_deleted_end_user_from_the_toast(page, live_server, login, tenant
     page.goto(f"{live_server}/end-users/{jane}")
     expect(page.get_by_role("heading", level=1)).to_contain_text("Jane Doe")
     expect(page.get_by_text("jane@example.com").first).to_be_visible()
+
+
+def test_change_a_setting_then_revert_it_from_its_history(page, live_server, login, tenant_a):
+    login(page, tenant_a.admin)
+    page.goto(f"{live_server}/settings/connector")
+    page.get_by_label("Base URL").fill("https://old.example.com/api")
+    page.get_by_role("button", name="Save").click()
+    expect(page.locator(".toast").first).to_contain_text("saved")
+    page.get_by_label("Base URL").fill("https://new.example.com/api")
+    page.get_by_role("button", name="Save").click()
+    expect(page.locator(".toast").last).to_contain_text("saved")
+
+    page.reload()
+    latest = page.locator("#history ol.history li").first
+    expect(latest).to_contain_text("apiBaseUrl")
+    expect(latest).to_contain_text("https://new.example.com/api")
+    page.once("dialog", lambda dialog: dialog.accept())
+    latest.get_by_role("button", name="Revert").click()
+    expect(page.locator(".toast").first).to_contain_text("is back as it was")
+    expect(page.get_by_label("Base URL")).to_have_value("https://old.example.com/api")
+    expect(page.locator("#history ol.history li").first).to_contain_text("Revert")
