@@ -1,5 +1,7 @@
 """Dashboard: actions list, form with per-type groups, ordering screen, topics and channels pages."""
+import html
 import json
+import re
 
 import pytest
 
@@ -162,3 +164,21 @@ def test_resource_page_creates_and_shows_a_name_clash_at_the_field(dashboard, te
     html = clash.get_data(as_text=True)
     assert clash.status_code == 400
     assert "already exists" in html and 'value="' + data["name"] + '"' in html
+
+
+def test_reordering_one_list_in_two_tabs_never_loses_the_first_change(dashboard, tenant_a, setup, in_app):
+    web = dashboard(tenant_a.admin)
+    key, links = "h:OnClose|c:", setup["links"]
+    shown = web.get(f"/actions/order/panel?kind=hook&key={key}").get_data(as_text=True)
+    version = html.unescape(re.search(r'name="version" value="([^"]+)"', shown)[1])  # what both tabs show
+    first = web.post("/actions/order/reorder", htmx=True, data={
+        "kind": "hook", "key": key, "version": version, "item": [links[2], links[0], links[1]]})
+    assert json.loads(first.headers["HX-Trigger"])["toast"]["message"] == "Order saved."
+    second = web.post("/actions/order/reorder", htmx=True, data={
+        "kind": "hook", "key": key, "version": version, "item": [links[1], links[2], links[0]]})
+    assert "Someone else changed this list meanwhile" in second.get_data(as_text=True)
+    assert json.loads(second.headers["HX-Trigger"])["toast"]["level"] == "error"
+    with in_app():
+        stored = db.session.scalars(db.select(HookAction.id).where(HookAction.hook_name == "OnClose")
+                                    .order_by(HookAction.priority)).all()
+    assert stored == [links[2], links[0], links[1]]

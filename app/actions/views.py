@@ -32,7 +32,7 @@ from app.actions.serializers import action_values
 from app.audit.undo import flash_deleted
 from app.auth.policies import requires
 from app.channels.models import Channel
-from app.domain_errors import StillReferenced
+from app.domain_errors import PreconditionFailed, StillReferenced
 from app.extensions import db
 from app.htmx_helpers import toast, wants_partial
 from app.pagination import PageQuery, paginate
@@ -40,6 +40,7 @@ from app.request_scope import current_customer_id, current_scope
 from app.tenancy import get_scoped, get_scoped_or_404, scoped
 from app.topics.models import Topic
 from app.unit_of_work import attempt
+from app.versions import list_etag
 
 bp = Blueprint("actions", __name__, url_prefix="/actions")
 
@@ -201,7 +202,7 @@ def _panel(kind: str, key: str, message: str | None = None, focus: tuple | None 
     return render_template(
         "actions/_order_panel.html", kind=kind, key=key, title=_title(customer_id, kind, values), links=links,
         available=available, wait_total=wait_total, channel_specific=bool(values.get("channel_id")),
-        message=message, focus=focus,
+        message=message, focus=focus, version=list_etag(links),
     )
 
 
@@ -269,9 +270,10 @@ def reorder_list():
         ids = moved(ids, _int_or_none(ident), direction)
         focus = (_int_or_none(ident), direction)
     try:
-        with attempt():
-            reorder_links(customer_id, actor, model, [i for i in ids if i is not None], context_key=key)
-    except StaleList:
+        with attempt():  # the version this tab showed: a reorder made meanwhile in another tab is not overwritten
+            reorder_links(customer_id, actor, model, [i for i in ids if i is not None], context_key=key,
+                          if_match=request.form.get("version") or None)
+    except (StaleList, PreconditionFailed):
         message = "Someone else changed this list meanwhile. It has been reloaded as it is now; your change was not saved — please redo it."
         return toast(_panel(kind, key, message=message), "The list changed meanwhile: reloaded, nothing saved.", "error")
     return toast(_panel(kind, key, focus=focus), "Order saved.")
