@@ -62,6 +62,8 @@ class Config:
     PASSWORD_HASH_TIME_COST = int(os.environ.get("PASSWORD_HASH_TIME_COST", DEFAULT_TIME_COST))
     PASSWORD_HASH_MEMORY_COST = int(os.environ.get("PASSWORD_HASH_MEMORY_COST", DEFAULT_MEMORY_COST))
     PASSWORD_HASH_PARALLELISM = int(os.environ.get("PASSWORD_HASH_PARALLELISM", DEFAULT_PARALLELISM))
+    # Audit events older than this many days are deleted by `flask --app wsgi prune-audit` (checked by check_config).
+    AUDIT_RETENTION_DAYS = os.environ.get("AUDIT_RETENTION_DAYS", "365")
 
 
 class DevelopmentConfig(Config):
@@ -108,6 +110,21 @@ class ProductionConfig(Config):
             )
         if len(self.JWT_SIGNING_KEY) < 32:
             raise RuntimeError("JWT_SIGNING_KEY must be at least 32 characters long")
+
+
+def check_config(config: dict) -> None:
+    """Refuse to start on settings that cannot work; normalise the ones read as text."""
+    raw = config.get("AUDIT_RETENTION_DAYS", "365")
+    try:
+        days = int(str(raw).strip())
+    except ValueError:
+        days = None
+    if days is None or days < 1:
+        raise RuntimeError(
+            f"AUDIT_RETENTION_DAYS must be a whole number of days, at least 1 (got {raw!r}): "
+            "audit events older than that are deleted by prune-audit."
+        )
+    config["AUDIT_RETENTION_DAYS"] = days
 
 
 CONFIGS = {

@@ -4,7 +4,7 @@ from flask import Flask
 from app import sqlite  # noqa: F401  (SQLite connection and transaction setup)
 from app.extensions import csrf, db, htmx, limiter, login_manager, migrate
 from app.unit_of_work import TransactionalFlask
-from config import config_from_env
+from config import check_config, config_from_env
 
 API_BLUEPRINTS = (
     "app.openapi",
@@ -37,6 +37,7 @@ def create_app(config_class=None) -> Flask:
         instance_relative_config=False,
     )
     app.config.from_object((config_class or config_from_env())())
+    check_config(app.config)
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(app.root_path + "/../migrations"))

@@ -40,7 +40,8 @@ def filtered_events(customer_id: int, query: AuditEventQuery):
 
 
 def newest_first(stmt):
-    return stmt.order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc())
+    """The order of the audit indexes (and of app/pagination.py's descending pages)."""
+    return stmt.order_by(AuditEvent.occurred_at.desc().nulls_last(), AuditEvent.id.desc())
 
 
 def each_event(stmt, batch: int = 500):
