@@ -275,3 +275,34 @@ def test_a_plain_form_post_without_htmx_still_works(admin, in_app, tenant_a):
     assert good.status_code == 302 and good.headers["Location"].endswith("/settings/operations")
     assert _customer(in_app, tenant_a.id).ticket_cleanup_retention_days == 12
     assert "Operational defaults saved." in admin.get("/settings/operations").get_data(as_text=True)
+
+
+def test_two_tabs_saving_one_settings_group_never_overwrite_each_other_in_silence(admin, api, tenant_a):
+    import html as html_lib
+    import re as re_lib
+
+    page = admin.get("/settings/connector").get_data(as_text=True)
+    version = html_lib.unescape(re_lib.search(r'name="version" value="([^"]+)"', page)[1])
+
+    def save(url, seen):
+        return admin.post("/settings/connector", htmx=True, data={
+            "apiBaseUrl": url, "apiAuthenticationType": "None", "version": seen})
+
+    assert "saved" in save("https://first.example.com/api", version).headers["HX-Trigger"]
+    stale = save("https://second.example.com/api", version)
+    body = stale.get_data(as_text=True)
+    assert "Someone else saved" in body and 'value="https://second.example.com/api"' in body
+    assert '"error"' in stale.headers["HX-Trigger"]
+    assert api(tenant_a.admin).get("/api/Customers/me").get_json()["apiBaseUrl"] == "https://first.example.com/api"
+    fresh = html_lib.unescape(re_lib.search(r'name="version" value="([^"]+)"', body)[1])
+    assert "saved" in save("https://second.example.com/api", fresh).headers["HX-Trigger"]
+    assert api(tenant_a.admin).get("/api/Customers/me").get_json()["apiBaseUrl"] == "https://second.example.com/api"
+    # a save of another group meanwhile does not make this one stale
+    def version_of(path):
+        return html_lib.unescape(re_lib.search(r'name="version" value="([^"]+)"', admin.get(path).get_data(as_text=True))[1])
+
+    operations = version_of("/settings/operations")
+    assert "saved" in save("https://third.example.com/api", version_of("/settings/connector")).headers["HX-Trigger"]
+    kept = admin.post("/settings/operations", htmx=True, data={"ticketCleanupRetentionDays": "120", "version": operations})
+    assert "saved" in kept.headers["HX-Trigger"]
+    assert api(tenant_a.admin).get("/api/Customers/me").get_json()["ticketCleanupRetentionDays"] == 120

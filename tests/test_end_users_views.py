@@ -178,3 +178,29 @@ def test_another_tenants_end_user_is_404_on_the_dashboard(dashboard, tenant_a, t
 def test_signed_out_visitors_go_to_login(client):
     response = client.get("/end-users/")
     assert response.status_code == 302 and "/login" in response.headers["Location"]
+
+
+def test_two_tabs_editing_one_end_user_never_overwrite_each_other_in_silence(agent, tenant_a, in_app):
+    import html as html_lib
+
+    jane = seed(in_app, tenant_a)
+    page = agent.get(f"/end-users/{jane}/edit").get_data(as_text=True)
+    version = html_lib.unescape(re.search(r'name="version" value="([^"]+)"', page)[1])
+    uid_id = re.search(r'name="uids-0-endUserUIDID" value="(\d+)"', page)[1]
+
+    def save(lastname, seen):
+        return agent.post(f"/end-users/{jane}/edit", htmx=True, data={
+            "firstname": "Jane", "lastname": lastname, "customerType": "Lead", "version": seen,
+            "uids-0-endUserUIDID": uid_id, "uids-0-uidType": "Email", "uids-0-uid": "jane@example.com", "primary": "0"})
+
+    assert save("First tab", version).headers.get("HX-Redirect") == f"/end-users/{jane}"
+    stale = save("Second tab", version)
+    body = stale.get_data(as_text=True)
+    assert "HX-Redirect" not in stale.headers and "Someone else changed this end user meanwhile" in body
+    assert 'value="Second tab"' in body  # what the second tab typed is still there
+    with in_app() as session:
+        assert session.get(EndUser, jane).lastname == "First tab"
+    fresh = html_lib.unescape(re.search(r'name="version" value="([^"]+)"', body)[1])
+    assert fresh != version and save("Second tab", fresh).headers.get("HX-Redirect") == f"/end-users/{jane}"
+    with in_app() as session:
+        assert session.get(EndUser, jane).lastname == "Second tab"

@@ -26,8 +26,10 @@ from app.customers.queries import choices_for_usage
 from app.customers.serializers import secret_status, settings_values
 from app.extensions import db
 from app.htmx_helpers import toast, wants_partial
+from app.jsonforms import form_fields
 from app.request_scope import current_customer_id, current_scope
 from app.tenancy import get_scoped, scoped
+from app.versions import etag_of, matches, secret_digest
 
 bp = Blueprint("customers", __name__, url_prefix="/settings")
 
@@ -59,12 +61,24 @@ def _wire_switches(form, group: str) -> None:
             }
 
 
-def _context(group: str, form, customer: Customer) -> dict:
+def group_version(group: str, customer: Customer) -> str:
+    """The version of one settings group as stored: its values and a keyed digest of its secrets, so
+    two tabs saving the same group never overwrite each other in silence (other groups do not count)."""
+    names = [name for name, _ in form_fields(_form_class(group))]
+    stored = settings_values(customer)
+    return etag_of({name: stored[name] if name in stored else secret_digest(s.value if (s := customer.secret(name)) else None)
+                    for name in names})
+
+
+def _context(group: str, form, customer: Customer, version: str | None = None, stale: bool = False) -> dict:
     _wire_switches(form, group)
     context = {
         "group": group,
         "title": GROUPS[group][0],
         "form": form,
+        # the version first shown travels with the form (field switches, errors) until a save succeeds
+        "version": version or request.values.get("version") or group_version(group, customer),
+        "stale": stale,
         "visible": set(form.applicable()),
         "secrets": {f.name: secret_status(customer, f.name) for f in form if f.name in SECRET_FIELDS},
         "customer": customer,
@@ -138,6 +152,11 @@ def fields(group):
 def save(group):
     customer = _customer()
     form = _form_class(group)(customer=customer)
+    seen, current = request.form.get("version"), group_version(group, customer)
+    if seen and not matches(seen, current):
+        form.validate()  # the typed values stay on screen, with the current version to save over
+        body = render_template(f"customers/_{group}.html", **_context(group, form, customer, current, stale=True))
+        return toast(body, f"{GROUPS[group][0]} were changed meanwhile: nothing saved.", level="error")
     if not form.validate():
         if not wants_partial():
             return _render_group(group, form, customer)
@@ -151,7 +170,7 @@ def save(group):
         flash(f"{GROUPS[group][0]} saved.")
         return redirect(url_for(".group", group=group))
     fresh = _stored_form(group, customer)
-    body = render_template(f"customers/_{group}.html", **_context(group, fresh, customer))
+    body = render_template(f"customers/_{group}.html", **_context(group, fresh, customer, group_version(group, customer)))
     return toast(body, f"{GROUPS[group][0]} saved.")
 
 

@@ -22,13 +22,14 @@ from app.end_users.operations import (
     delete_end_user,
     update_end_user,
 )
-from app.end_users.serializers import profile, sorted_uids
+from app.end_users.serializers import end_user_etag, profile, sorted_uids
 from app.htmx_helpers import toast, wants_partial
 from app.pagination import page_query, paginate, paginated_result
 from app.request_scope import current_customer_id, current_scope
 from app.tenancy import get_scoped_or_404
 from app.tickets.models import TICKET_STATUSES, Ticket
 from app.unit_of_work import attempt
+from app.versions import matches
 
 bp = Blueprint("end_users", __name__, url_prefix="/end-users")
 guard = requires("TicketAccess")
@@ -127,16 +128,29 @@ def _attach(form: EndUserUpdateForm, errors: dict) -> None:
             form.form_errors.extend(messages)
 
 
-def _render_form(form, end_user=None, conflicts=None, focus=None, status=200):
+def _render_form(form, end_user=None, conflicts=None, focus=None, status=200, version=None):
+    """`version`: the end user's version the form carries (the one first shown, kept while rows
+    are added or errors fixed), so a save never overwrites someone else's change in silence."""
     template = "end_users/_form.html" if wants_partial() else "end_users/form.html"
-    return render_template(template, form=form, end_user=end_user, conflicts=conflicts or {},
+    if end_user is not None and version is None:
+        version = request.form.get("version") or end_user_etag(end_user)
+    return render_template(template, form=form, end_user=end_user, conflicts=conflicts or {}, version=version,
                            uid_types=UID_TYPES, customer_types=CUSTOMER_TYPES, focus=focus), status
+
+
+STALE_EDIT = ("Someone else changed this end user meanwhile, so nothing was saved. The form still shows your "
+              "values: check them against the current ones (reload in another tab) and save again to replace theirs.")
 
 
 def _save(end_user: EndUser | None):
     customer_id, actor = current_scope()
     form = EndUserUpdateForm(formdata=_renumbered(request.form))
     conflicts, creating = {}, end_user is None
+    seen = request.form.get("version")
+    if not creating and seen and not matches(seen, end_user_etag(end_user)):
+        form.validate()
+        form.form_errors.append(STALE_EDIT)
+        return _render_form(form, end_user, version=end_user_etag(end_user), status=200 if wants_partial() else 409)
     if form.validate():
         try:
             with attempt():
@@ -170,7 +184,8 @@ def new():
 @bp.route("/<int:end_user_id>/edit", methods=["GET", "POST"])
 @guard
 def edit(end_user_id):
-    end_user = get_scoped_or_404(EndUser, current_customer_id(), end_user_id)
+    # a save reads the end user under its row lock: of two racing saves of one version, one is stale
+    end_user = get_scoped_or_404(EndUser, current_customer_id(), end_user_id, lock=request.method == "POST")
     if request.method == "POST":
         return _save(end_user)
     data = {**profile(end_user), "uids": [
