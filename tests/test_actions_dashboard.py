@@ -182,3 +182,29 @@ def test_reordering_one_list_in_two_tabs_never_loses_the_first_change(dashboard,
         stored = db.session.scalars(db.select(HookAction.id).where(HookAction.hook_name == "OnClose")
                                     .order_by(HookAction.priority)).all()
     assert stored == [links[2], links[0], links[1]]
+
+
+def test_two_tabs_editing_one_action_never_overwrite_each_other_in_silence(dashboard, tenant_a, in_app):
+    web = dashboard(tenant_a.admin)
+    web.get("/actions/new")
+    web.post("/actions/new", data={"name": "Close it", "actionType": "Close", "isActive": "y"})
+    with in_app():
+        ident = db.session.scalars(db.select(Action.id).where(Action.name == "Close it")).one()
+    page = web.get(f"/actions/{ident}/edit").get_data(as_text=True)
+    version = html.unescape(re.search(r'name="version" value="([^"]+)"', page)[1])
+
+    def save(description, seen):
+        return web.post(f"/actions/{ident}/edit", data={
+            "name": "Close it", "actionType": "Close", "isActive": "y", "description": description, "version": seen})
+
+    assert save("first tab", version).status_code == 302
+    stale = save("second tab", version)
+    body = stale.get_data(as_text=True)
+    assert stale.status_code == 409 and "Someone else saved this action meanwhile" in body
+    assert 'value="second tab"' in body
+    with in_app():
+        assert db.session.get(Action, ident).description == "first tab"
+    fresh = html.unescape(re.search(r'name="version" value="([^"]+)"', body)[1])
+    assert save("second tab", fresh).status_code == 302
+    with in_app():
+        assert db.session.get(Action, ident).description == "second tab"

@@ -28,7 +28,7 @@ from app.actions.operations import (
     update_action,
 )
 from app.actions.ordering import StaleList, members, moved
-from app.actions.serializers import action_values
+from app.actions.serializers import action_etag, action_values
 from app.audit.undo import flash_deleted
 from app.auth.policies import requires
 from app.channels.models import Channel
@@ -40,7 +40,7 @@ from app.request_scope import current_customer_id, current_scope
 from app.tenancy import get_scoped, get_scoped_or_404, scoped
 from app.topics.models import Topic
 from app.unit_of_work import attempt
-from app.versions import list_etag
+from app.versions import list_etag, matches
 
 bp = Blueprint("actions", __name__, url_prefix="/actions")
 
@@ -89,11 +89,15 @@ def _secrets_from_form() -> dict:
     return changes
 
 
-def _render_form(form, action=None, status=200):
+def _render_form(form, action=None, status=200, version=None, stale=False):
+    """An existing action's form carries the version it showed (kept across failed saves), so a save
+    never overwrites someone else's change in silence."""
     kind = form.actionType.data or "Close"
+    if action is not None and version is None:
+        version = request.form.get("version") or action_etag(action)
     return render_template(
         "actions/form.html", form=form, action=action, groups=groups_for(kind), shown=fields_for(kind),
-        group_fields=GROUPS, group_titles=GROUP_TITLES,
+        group_fields=GROUPS, group_titles=GROUP_TITLES, version=version, stale=stale,
     ), status
 
 
@@ -112,8 +116,13 @@ def new():
 @requires("ManageSettings")
 def edit(action_id: int):
     customer_id, actor = current_scope()
-    action = get_scoped_or_404(Action, customer_id, action_id)
+    # a save reads the action under its row lock: of two racing saves of one version, one is stale
+    action = get_scoped_or_404(Action, customer_id, action_id, lock=request.method == "POST")
     form = ActionForm(data=action_values(action))
+    seen = request.form.get("version")
+    if request.method == "POST" and seen and not matches(seen, action_etag(action)):
+        form.validate()  # what was typed stays on screen, now with the current version to save over
+        return _render_form(form, action, status=409, version=action_etag(action), stale=True)
     if form.validate_on_submit():
         update_action(customer_id, actor, action, form.data, _secrets_from_form(), current_user.time_zone)
         flash(f"Action {action.name} saved.")
