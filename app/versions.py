@@ -24,6 +24,7 @@ from werkzeug.http import parse_etags
 from app.domain_errors import PreconditionFailed
 from app.extensions import db
 from app.openapi import STRING, problem
+from app.tenancy import get_scoped_or_404
 
 
 def etag_of(value) -> str:
@@ -63,6 +64,15 @@ def check_if_match(current_etag: str, condition: str | None, current: Callable[[
     called only on a refusal."""
     if condition is not None and not matches(condition, current_etag):
         raise PreconditionFailed(current_etag, title or PreconditionFailed.DEFAULT, **current())
+
+
+def load_for_write(model, customer_id: int, ident, etag: Callable, current: Callable):
+    """The record a PUT or DELETE changes. With If-Match: read under its row lock, and refused
+    (412, `current(record)` as the state) unless the caller saw the current version."""
+    condition = if_match()
+    record = get_scoped_or_404(model, customer_id, ident, lock=condition is not None)
+    check_if_match(etag(record), condition, lambda: {"current": current(record)})
+    return record
 
 
 def reloaded(record):

@@ -23,7 +23,7 @@ from app.openapi import STRING, documented, page_params, paginated, problem
 from app.pagination import page_query, paginate, paginated_result
 from app.request_scope import current_customer_id, current_representative, current_scope
 from app.tenancy import get_scoped_or_404, scoped
-from app.versions import ETAG, IF_MATCH, STALE_ETAG, check_if_match, if_match, precondition_failed, reloaded
+from app.versions import ETAG, IF_MATCH, STALE_ETAG, load_for_write, precondition_failed, reloaded
 
 bp = Blueprint("api_actions", __name__, url_prefix="/api/Actions")
 
@@ -66,12 +66,7 @@ def _default_time_zone() -> str | None:
 
 
 def _for_write(customer_id: int, action_id: int) -> Action:
-    """The action a PUT or DELETE changes. With If-Match: read under its row lock, and refused
-    (412, the current DTO) unless the caller saw the current version."""
-    condition = if_match()
-    action = get_scoped_or_404(Action, customer_id, action_id, lock=condition is not None)
-    check_if_match(action_etag(action), condition, lambda: {"current": action_dto(action)})
-    return action
+    return load_for_write(Action, customer_id, action_id, action_etag, action_dto)
 
 
 def secrets_in(body: dict) -> dict:

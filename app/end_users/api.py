@@ -31,7 +31,7 @@ from app.pagination import page_query, paginate, paginated_result
 from app.request_scope import current_customer_id, current_scope
 from app.tenancy import get_scoped, get_scoped_or_404
 from app.tickets.models import Ticket
-from app.versions import ETAG, IF_MATCH, STALE_ETAG, check_if_match, if_match, precondition_failed, reloaded
+from app.versions import ETAG, IF_MATCH, STALE_ETAG, load_for_write, precondition_failed, reloaded
 
 bp = Blueprint("api_end_users", __name__, url_prefix="/api")
 guard = requires("TicketAccess")
@@ -54,12 +54,7 @@ def _one(end_user: EndUser) -> dict:
 
 
 def _for_write(customer_id: int, end_user_id: int) -> EndUser:
-    """The end user a PUT or DELETE changes. With If-Match: read under its row lock, and refused
-    (412, the current DTO) unless the caller saw the current version."""
-    condition = if_match()
-    end_user = get_scoped_or_404(EndUser, customer_id, end_user_id, lock=condition is not None)
-    check_if_match(end_user_etag(end_user), condition, lambda: {"current": _one(end_user)})
-    return end_user
+    return load_for_write(EndUser, customer_id, end_user_id, end_user_etag, _one)
 
 
 @bp.get("/EndUsers")

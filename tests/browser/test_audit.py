@@ -7,13 +7,17 @@ from playwright.sync_api import expect
 from app.end_users.models import EndUser, EndUserUID
 
 
-def test_an_edit_shows_in_the_history_panel_and_in_activity(page, live_server, login, tenant_a, in_app):
+def _jane_doe(in_app, tenant) -> int:
     with in_app() as session:
-        user = EndUser(customer_id=tenant_a.id, firstname="Jane", lastname="Doe", customer_type="Customer")
-        user.uids.append(EndUserUID(customer_id=tenant_a.id, uid_type="Email", uid="jane@example.com", is_primary=True))
+        user = EndUser(customer_id=tenant.id, firstname="Jane", lastname="Doe", customer_type="Customer")
+        user.uids.append(EndUserUID(customer_id=tenant.id, uid_type="Email", uid="jane@example.com", is_primary=True))
         session.add(user)
         session.commit()
-        jane = user.id
+        return user.id
+
+
+def test_an_edit_shows_in_the_history_panel_and_in_activity(page, live_server, login, tenant_a, in_app):
+    jane = _jane_doe(in_app, tenant_a)
     login(page, tenant_a.admin)
 
     page.goto(f"{live_server}/end-users/{jane}/edit")
@@ -46,12 +50,7 @@ def test_an_edit_shows_in_the_history_panel_and_in_activity(page, live_server, l
 
 
 def test_undo_a_deleted_end_user_from_the_toast(page, live_server, login, tenant_a, in_app):
-    with in_app() as session:
-        user = EndUser(customer_id=tenant_a.id, firstname="Jane", lastname="Doe", customer_type="Customer")
-        user.uids.append(EndUserUID(customer_id=tenant_a.id, uid_type="Email", uid="jane@example.com", is_primary=True))
-        session.add(user)
-        session.commit()
-        jane = user.id
+    jane = _jane_doe(in_app, tenant_a)
     login(page, tenant_a.agent)
 
     page.goto(f"{live_server}/end-users/{jane}/delete")
