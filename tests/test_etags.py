@@ -3,15 +3,13 @@
 The real app on the real database (SQLite, or PostgreSQL with TEST_DATABASE_URL); the races go
 through `live_server` over real HTTP, two conditional writes with the same If-Match at once.
 """
-import http.client
 import json
-import threading
 from datetime import datetime
-from urllib.parse import urlsplit
 
 import pytest
 
 from app.tickets.models import Ticket, TicketMessage
+from tests.live_http import Call, Caller, api_token, race
 from tests.tenant_data import differences, snapshot
 
 PROBLEM = "application/problem+json"
@@ -342,57 +340,19 @@ def test_openapi_documents_etag_if_match_and_412(client):
 # ---- Races ---------------------------------------------------------------------------------
 
 def _token(base: str, rep) -> str:
-    status, _, text = _send(base, None, "POST", "/api/Auth/login", {"email": rep.email, "password": rep.password})
-    assert status == 200, text
-    return json.loads(text)["token"]
+    return api_token(base, rep)
 
 
-def _send(base, token, method, path, body=None, headers=None, conn=None):
-    url = urlsplit(base)
-    own = conn is None
-    conn = conn or http.client.HTTPConnection(url.hostname, url.port, timeout=60)
-    sent = dict(headers or {})
-    if token:
-        sent["Authorization"] = f"Bearer {token}"
-    payload = None
-    if body is not None:
-        payload, sent["Content-Type"] = json.dumps(body).encode(), "application/json"
-    try:
-        conn.request(method, path, body=payload, headers=sent)
-        response = conn.getresponse()
-        return response.status, response.headers, response.read().decode("utf-8", "replace")
-    finally:
-        if own:
-            conn.close()
+def _send(base, token, method, path, body=None, headers=None):
+    answer = Caller(base, token).send(method, path, body, headers=headers)
+    return answer.status, answer.headers, answer.text
 
 
 def _race(base, token, calls):
-    """Send every (method, path, body, headers) at once: connections opened first, then one Barrier."""
-    barrier = threading.Barrier(len(calls))
-    answers, failures = [None] * len(calls), []
-    url = urlsplit(base)
-
-    def run(index, call):
-        conn = http.client.HTTPConnection(url.hostname, url.port, timeout=60)
-        try:
-            conn.connect()
-            barrier.wait(timeout=30)
-            answers[index] = _send(base, token, *call, conn=conn)
-        except BaseException as exc:  # noqa: BLE001  (raised below, in the test's thread)
-            barrier.abort()
-            failures.append(exc)
-        finally:
-            conn.close()
-
-    threads = [threading.Thread(target=run, args=(i, call), daemon=True) for i, call in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=90)
-    if failures:
-        raise failures[0]
-    assert all(a is not None for a in answers), "a racing request did not finish in time"
-    return answers
+    """Send every (method, path, body, headers) at once (tests/live_http.py)."""
+    answers = race([Call(Caller(base, token), method, path, body, headers=headers)
+                    for method, path, body, headers in calls])
+    return [(a.status, a.headers, a.text) for a in answers]
 
 
 def _read(base, token, path):
