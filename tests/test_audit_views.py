@@ -278,3 +278,43 @@ def test_agents_undo_end_users_only(dashboard, tenant_a, admin_api):
     event = _latest_event(admin_api)
     assert agent.post(f"/activity/{event['auditEventID']}/revert", htmx=True).status_code == 403
     assert admin_api.get(f"/api/Topics/{topic}").get_json()["name"] == "Invoices"
+
+
+# ---- History of one execution-order list ------------------------------------------------------
+
+def test_an_order_list_has_its_own_history_by_name_and_its_reorder_can_be_reverted(admin_api, web, tenant_a):
+    actions = [admin_api.post("/api/Actions", json={"name": name, "actionType": "Close"}).get_json()["actionID"]
+               for name in ("Greet", "Check", "Close")]
+    links = [admin_api.post("/api/HookActions", json={"hookName": "OnClose", "actionID": a}).get_json()["hookActionID"]
+             for a in actions]
+    other = admin_api.post("/api/HookActions", json={"hookName": "PreSpam", "actionID": actions[0]}).get_json()
+    assert admin_api.post("/api/HookActions/reorder", json={"ids": links[::-1]}).status_code == 200
+
+    order = web.get("/actions/order").get_data(as_text=True)
+    url = "/activity/history?entityType=HookAction&amp;contextKey=h:OnClose%7Cc:"
+    assert f'hx-get="{url}"' in order and "History of this list" in order
+
+    partial = web.get(url.replace("&amp;", "&"), headers={"HX-Request": "true"}).get_data(as_text=True)
+    text = text_of(partial)
+    # the reorder, newest first, by the actions' names; the three links added; not the other list
+    assert partial.count("<li>") == 4 and text.index("Reorder") < text.index("Create")
+    assert "order 1. Greet, 2. Check, 3. Close → 1. Close, 2. Check, 3. Greet" in text
+    assert "PreSpam" not in text and str(other["hookActionID"]) not in re.findall(r"\d+", text)
+    reorder = _latest_event(admin_api, "&action=Reorder")
+    assert f'action="/activity/{reorder["auditEventID"]}/revert"' in partial
+
+    assert web.post(f"/activity/{reorder['auditEventID']}/revert", htmx=True).status_code == 200
+    listed = admin_api.get("/api/HookActions?hookName=OnClose").get_json()["items"]
+    assert [link["hookActionID"] for link in sorted(listed, key=lambda x: x["priority"])] == links
+    again = text_of(web.get(url.replace("&amp;", "&"), headers={"HX-Request": "true"}).get_data(as_text=True))
+    assert again.index("Revert") < again.index("Reorder")
+
+
+def test_a_list_history_is_the_tenants_own_and_admins_only(admin_api, api, dashboard, tenant_a, tenant_b):
+    action = admin_api.post("/api/Actions", json={"name": "Greet", "actionType": "Close"}).get_json()["actionID"]
+    admin_api.post("/api/HookActions", json={"hookName": "OnClose", "actionID": action})
+    url = "/activity/history?entityType=HookAction&contextKey=h:OnClose%7Cc:"
+    stranger = dashboard(tenant_b.admin).get(url, headers={"HX-Request": "true"}).get_data(as_text=True)
+    assert "No changes recorded yet." in stranger and "Greet" not in stranger
+    assert dashboard(tenant_a.agent).get(url, headers={"HX-Request": "true"}).status_code == 403
+    assert dashboard(tenant_a.admin).get("/activity/history?entityType=HookAction").status_code == 400

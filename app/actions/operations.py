@@ -65,11 +65,13 @@ register(TopicAction, EntityKind(
     "TopicAction", lambda link: f"{link.action.name if link.action else 'Action'} in {describe_topic_context(link)}",
     lambda link: TOPIC_ACTION.values(link, ("topicID", "specialTopic", "channelID", "specialChannel", "documentID",
                                             "actionID", "priority")),
-    restore=restore_attributes({"priority": "priority"}), build=_rebuild_link(TopicAction)))
+    restore=restore_attributes({"priority": "priority"}), build=_rebuild_link(TopicAction),
+    context=lambda link: link.context_key))
 register(HookAction, EntityKind(
     "HookAction", lambda link: f"{link.action.name if link.action else 'Action'} on {describe_hook_context(link)}",
     lambda link: HOOK_ACTION.values(link, ("hookName", "channelID", "documentID", "actionID", "priority")),
-    restore=restore_attributes({"priority": "priority"}), build=_rebuild_link(HookAction)))
+    restore=restore_attributes({"priority": "priority"}), build=_rebuild_link(HookAction),
+    context=lambda link: link.context_key))
 ENTITY_TYPES = {TopicAction: "TopicAction", HookAction: "HookAction"}
 
 
@@ -285,7 +287,8 @@ def reorder_links(customer_id: int, actor: Actor, model, ids: list[int], context
 def record_order_change(customer_id: int, actor: Actor, action: str, model, key: str, before: list[int],
                         after: list[int]):
     return record_event(customer_id, actor, action, ENTITY_TYPES[model], None, _list_label(model, customer_id, key),
-                        diff({"order": before}, {"order": after}), snapshot={"contextKey": key, "order": before})
+                        diff({"order": before}, {"order": after}), snapshot={"contextKey": key, "order": before},
+                        context_key=key)
 
 
 def _list_label(model, customer_id: int, key: str) -> str:

@@ -24,6 +24,13 @@ class AuditEventQuery(Form):
 setattr(AuditEventQuery, "from", TimestampField("from", description="Events at or after this time (ISO 8601)."))
 
 
+class HistoryQuery(AuditEventQuery):
+    """A History panel's record: entityType with entityId, or for an execution-order list
+    (TopicAction, HookAction) the list's contextKey."""
+
+    contextKey = StringField("contextKey", description="Only events about this ordered list.")
+
+
 class DayField(TimestampField):
     """A date input's value (YYYY-MM-DD) read as a whole day in UTC: `end_of_day` makes it the last
     instant of that day. A full timestamp is taken as it is."""

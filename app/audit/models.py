@@ -29,6 +29,9 @@ class AuditEvent(TenantMixin, db.Model):
     snapshot: Mapped[dict | None] = mapped_column(JSON)
     revertible: Mapped[bool] = mapped_column(Boolean, default=False)
     reverted_by_event_id: Mapped[int | None] = mapped_column(Integer)  # the Revert event that undid this one
+    # The ordered list an event is about (a link's context_key; a reorder has no entityId): the
+    # History of one execution-order list.
+    context_key: Mapped[str | None] = mapped_column(String(200))
 
     # A list page is one tenant's events newest first, ORDER BY occurred_at DESC NULLS LAST, id DESC
     # (app/pagination.py): unfiltered, or by record, entity type, actor or action. Each has an index
@@ -45,6 +48,8 @@ class AuditEvent(TenantMixin, db.Model):
         Index("ix_audit_event_customer_actor", "customer_id", "actor_type", "actor_id",
               occurred_at.column.desc().nulls_last(), id.column.desc()),
         Index("ix_audit_event_customer_action", "customer_id", "action",
+              occurred_at.column.desc().nulls_last(), id.column.desc()),
+        Index("ix_audit_event_customer_context", "customer_id", "entity_type", "context_key",
               occurred_at.column.desc().nulls_last(), id.column.desc()),
         # The retention prune: every tenant's events older than the cut-off, oldest first.
         Index("ix_audit_event_occurred_at", "occurred_at", "id"),

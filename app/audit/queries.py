@@ -66,7 +66,25 @@ def record_history(customer_id: int, entity_type: str, entity_id: int, limit: in
     """The latest `limit` events about one record of the tenant, and how many there are in all."""
     if not in_id_range(entity_id):
         return [], 0
-    stmt = scoped(AuditEvent, customer_id, AuditEvent.entity_type == entity_type, AuditEvent.entity_id == entity_id)
+    return _latest(scoped(AuditEvent, customer_id, AuditEvent.entity_type == entity_type,
+                          AuditEvent.entity_id == entity_id), limit)
+
+
+def list_history(customer_id: int, entity_type: str, context_key: str, limit: int = 20) -> tuple[list, int]:
+    """The latest events about one execution-order list (its reorders and its links' changes)."""
+    return _latest(scoped(AuditEvent, customer_id, AuditEvent.entity_type == entity_type,
+                          AuditEvent.context_key == context_key), limit)
+
+
+def link_names(customer_id: int, entity_type: str, context_key: str) -> dict[int, str]:
+    """{link id: its action's name} for the links of one list as it is now."""
+    model = RECORD_MODELS[entity_type]
+    return dict(db.session.execute(
+        select(model.id, Action.name).join(Action, Action.id == model.action_id)
+        .where(model.customer_id == customer_id, model.context_key == context_key)).all())
+
+
+def _latest(stmt, limit: int) -> tuple[list, int]:
     total = db.session.scalar(select(func.count()).select_from(stmt.subquery()))
     return (db.session.scalars(newest_first(stmt).limit(limit)).all() if total else []), total
 

@@ -33,6 +33,7 @@ class EntityKind:
     secrets: tuple[str, ...] = ()  # snapshot keys holding a secret (in memory only)
     restore: Callable[[object, dict], None] | None = None
     build: Callable[[int, int, dict], object] | None = None
+    context: Callable[[object], str | None] | None = None  # the ordered list a record belongs to
 
 
 _KINDS: dict[type, EntityKind] = {}
@@ -106,12 +107,13 @@ def diff(before: dict, after: dict, secrets: tuple[str, ...] = ()) -> dict:
 
 
 def record_event(customer_id: int, actor: Actor, action: str, entity_type: str, entity_id: int | None,
-                 label: str | None, changes: dict, snapshot: dict | None = None, revertible: bool = True) -> AuditEvent:
+                 label: str | None, changes: dict, snapshot: dict | None = None, revertible: bool = True,
+                 context_key: str | None = None) -> AuditEvent:
     event = AuditEvent(
         customer_id=customer_id, actor_type=actor.type, actor_id=None if actor.id is None else str(actor.id),
         actor_name=actor.name, action=action, entity_type=entity_type, entity_id=entity_id,
         entity_label=(label or "")[:300] or None, changes=changes, snapshot=snapshot,
-        revertible=revertible and action in REVERTIBLE_ACTIONS,
+        revertible=revertible and action in REVERTIBLE_ACTIONS, context_key=context_key,
     )
     db.session.add(event)
     db.session.flush()
@@ -129,6 +131,7 @@ def audited(customer_id: int, actor: Actor, action: str, record):
     kind, outcome = kind_of(record), Outcome()
     before = {} if action == "Create" else kind.snapshot(record)
     ident, label = record.id, (kind.label(record) if action == "Delete" else None)
+    context = kind.context(record) if kind.context else None
     yield outcome
     after = {} if action == "Delete" else kind.snapshot(record)
     changes = diff(before, after, kind.secrets)
@@ -139,4 +142,5 @@ def audited(customer_id: int, actor: Actor, action: str, record):
         action != "Update" or any(name not in kind.secrets for name in changes))
     outcome.event = record_event(customer_id, actor, action, kind.entity_type,
                                  ident if ident is not None else record.id,
-                                 label if label is not None else kind.label(record), changes, kept, revertible)
+                                 label if label is not None else kind.label(record), changes, kept, revertible,
+                                 context or (kind.context(record) if kind.context else None))

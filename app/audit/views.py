@@ -6,7 +6,8 @@
 - /activity/export.csv: the same filters, streamed as CSV. Events never hold a secret, so neither
   does the file.
 - /activity/history?entityType=EndUser&entityId=5: one record's latest events, the partial the
-  end-user and action pages load after they render. An end user's history is open to everyone
+  end-user and action pages load after they render; ?entityType=HookAction&contextKey=... the
+  same for one execution-order list (its reorders and its links' changes). An end user's history is open to everyone
   with TicketAccess (Agents work with end users); every other record's needs ManageSettings.
 
 Reverting an event comes later: the templates leave a marked place for its button
@@ -21,7 +22,7 @@ from flask_login import current_user
 from werkzeug.datastructures import MultiDict
 
 from app.audit import queries
-from app.audit.forms import ENTITY_TYPES, ActivityQuery, AuditEventQuery
+from app.audit.forms import ENTITY_TYPES, ActivityQuery, HistoryQuery
 from app.audit.models import ACTIONS, AuditEvent
 from app.audit.revert import revert_event
 from app.auth.policies import requires
@@ -39,7 +40,8 @@ bp = Blueprint("audit", __name__, url_prefix="/activity")
 PAGE_SIZE = 25
 HISTORY_SIZE = 20
 SORTABLE = {"occurredAt": AuditEvent.occurred_at}
-OPEN_TO_AGENTS = ("EndUser",)  # records whose History an Agent (TicketAccess) may read
+OPEN_TO_AGENTS = ("EndUser",)
+LIST_TYPES = ("TopicAction", "HookAction")  # execution-order lists: a History by contextKey  # records whose History an Agent (TicketAccess) may read
 CSV_COLUMNS = ("occurredAt", "actorType", "actorId", "actorName", "action", "entityType", "entityId", "entityLabel",
                "changes")
 
@@ -79,6 +81,14 @@ def readable(value) -> str:
     if isinstance(value, dict):
         return ", ".join(f"{key}: {readable(item)}" for key, item in value.items()) or "(none)"
     return str(value)
+
+
+@bp.app_template_filter("audit_order")
+def readable_order(ids, names: dict) -> str:
+    """A list's order as its actions' names, 1. first; a link removed since by its id."""
+    if not ids:
+        return "(empty)"
+    return ", ".join(f"{n}. {names.get(ident, f'link {ident}')}" for n, ident in enumerate(ids, start=1))
 
 
 @bp.app_template_filter("audit_when")
@@ -245,26 +255,31 @@ def export():
 @bp.get("/history")
 @requires("TicketAccess")
 def history():
-    query = validate_query(AuditEventQuery, request.args)
+    query = validate_query(HistoryQuery, request.args)
     entity_type, entity_id = query.entityType.data, query.entityId.data
+    context_key = (query.contextKey.data or "").strip() if entity_type in LIST_TYPES else ""
     missing = {name: ["This field is required."] for name, value in (("entityType", entity_type), ("entityId", entity_id))
-               if value in ("", None)}
+               if value in ("", None) and not (name == "entityId" and context_key)}
     if missing:
         raise Invalid(missing)
     can_manage = current_user.has_policy("ManageSettings")
     if entity_type not in OPEN_TO_AGENTS and not can_manage:
         abort(403)
     customer_id = current_customer_id()
-    events, total = queries.record_history(customer_id, entity_type, entity_id, HISTORY_SIZE)
+    if context_key:
+        events, total = queries.list_history(customer_id, entity_type, context_key, HISTORY_SIZE)
+    else:
+        events, total = queries.record_history(customer_id, entity_type, entity_id, HISTORY_SIZE)
+    on_record = can_manage and total and not context_key
     context = dict(
         events=events, total=total,
-        activity_url=url_for(".index", entityType=entity_type, entityId=entity_id) if can_manage and total else None,
+        order_names=queries.link_names(customer_id, entity_type, context_key) if context_key else {},
+        activity_url=url_for(".index", entityType=entity_type, entityId=entity_id) if on_record else None,
     )
     if wants_partial():
         return render_template("audit/_history.html", **context)
     links, _ = _record_links(customer_id, events[:1])
     return render_template("audit/history.html", record_url=links.get(events[0].id) if events else None, **context)
-
 
 
 # ---- Revert ---------------------------------------------------------------------------------------

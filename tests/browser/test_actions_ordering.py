@@ -80,3 +80,29 @@ def test_reorder_with_the_keyboard_only(page, live_server, login, tenant_a, hook
 
     page.reload()
     assert _names(_panel(page)) == ["Third step", "Second step", "First step"]
+
+
+def test_two_tabs_reorder_the_same_list_the_stale_one_gets_the_banner(page, live_server, login, tenant_a, hook_list):
+    login(page, tenant_a.admin)
+    page.goto(f"{live_server}/actions/order")
+    second = page.context.new_page()  # the same session in another tab, opened on the same list
+    second.goto(f"{live_server}/actions/order")
+
+    _panel(page).get_by_role("button", name="Move Third step up").click()
+    expect(_panel(page).locator(".order-row .name").nth(1)).to_have_text("Third step")
+    expect(page.locator(".toast-success").last).to_contain_text("Order saved.")
+
+    _panel(second).get_by_role("button", name="Move First step down").click()  # still shows the old order
+    expect(_panel(second).get_by_role("alert")).to_contain_text("Someone else changed this list meanwhile")
+    expect(second.locator(".toast-error").last).to_contain_text("nothing saved")
+    assert _names(_panel(second)) == ["First step", "Third step", "Second step"]  # reloaded: the first tab's order
+
+    page.reload()
+    assert _names(_panel(page)) == ["First step", "Third step", "Second step"]  # the first change is not lost
+
+    # the list's History names the one reorder, by the actions' names
+    history = _panel(page).locator("details.list-history")
+    history.locator("summary").click()
+    expect(history.locator("li").first).to_contain_text("Reorder")
+    expect(history.locator("li").first).to_contain_text("1. First step, 2. Third step, 3. Second step")
+    expect(history.locator("li", has_text="Reorder")).to_have_count(1)
