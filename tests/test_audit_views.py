@@ -287,7 +287,7 @@ def test_an_order_list_has_its_own_history_by_name_and_its_reorder_can_be_revert
                for name in ("Greet", "Check", "Close")]
     links = [admin_api.post("/api/HookActions", json={"hookName": "OnClose", "actionID": a}).get_json()["hookActionID"]
              for a in actions]
-    other = admin_api.post("/api/HookActions", json={"hookName": "PreSpam", "actionID": actions[0]}).get_json()
+    admin_api.post("/api/HookActions", json={"hookName": "PreSpam", "actionID": actions[0]})
     assert admin_api.post("/api/HookActions/reorder", json={"ids": links[::-1]}).status_code == 200
 
     order = web.get("/actions/order").get_data(as_text=True)
@@ -299,7 +299,7 @@ def test_an_order_list_has_its_own_history_by_name_and_its_reorder_can_be_revert
     # the reorder, newest first, by the actions' names; the three links added; not the other list
     assert partial.count("<li>") == 4 and text.index("Reorder") < text.index("Create")
     assert "order 1. Greet, 2. Check, 3. Close → 1. Close, 2. Check, 3. Greet" in text
-    assert "PreSpam" not in text and str(other["hookActionID"]) not in re.findall(r"\d+", text)
+    assert "PreSpam" not in text
     reorder = _latest_event(admin_api, "&action=Reorder")
     assert f'action="/activity/{reorder["auditEventID"]}/revert"' in partial
 
