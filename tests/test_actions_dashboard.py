@@ -84,7 +84,8 @@ def test_ordering_screen_reorder_move_stale_add_remove(dashboard, tenant_a, setu
     new = [links[2], links[0], links[1]]
     response = web.post("/actions/order/reorder", data={"kind": "hook", "key": key, "item": new}, htmx=True)
     assert response.status_code == 200
-    assert json.loads(response.headers["HX-Trigger"])["toast"]["message"] == "Order saved."
+    # the announcement names the row dragged and its new place
+    assert re.fullmatch(r"Order saved: .+ is now 1 of 3\.", json.loads(response.headers["HX-Trigger"])["toast"]["message"])
     with in_app():
         stored = db.session.scalars(db.select(HookAction.id).where(HookAction.hook_name == "OnClose").order_by(HookAction.priority)).all()
     assert stored == new
@@ -173,7 +174,7 @@ def test_reordering_one_list_in_two_tabs_never_loses_the_first_change(dashboard,
     version = html.unescape(re.search(r'name="version" value="([^"]+)"', shown)[1])  # what both tabs show
     first = web.post("/actions/order/reorder", htmx=True, data={
         "kind": "hook", "key": key, "version": version, "item": [links[2], links[0], links[1]]})
-    assert json.loads(first.headers["HX-Trigger"])["toast"]["message"] == "Order saved."
+    assert json.loads(first.headers["HX-Trigger"])["toast"]["message"].startswith("Order saved: ")
     second = web.post("/actions/order/reorder", htmx=True, data={
         "kind": "hook", "key": key, "version": version, "item": [links[1], links[2], links[0]]})
     assert "Someone else changed this list meanwhile" in second.get_data(as_text=True)

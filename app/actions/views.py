@@ -27,7 +27,7 @@ from app.actions.operations import (
     total_wait_seconds,
     update_action,
 )
-from app.actions.ordering import StaleList, members, moved
+from app.actions.ordering import StaleList, members, moved, the_moved_one
 from app.actions.serializers import action_etag, action_values
 from app.audit.undo import flash_deleted
 from app.auth.policies import requires
@@ -273,19 +273,30 @@ def reorder_list():
     if _parse_key(customer_id, kind, key) is None:
         abort(404)
     ids = [_int_or_none(i) for i in request.form.getlist("item")]
+    before = [link.id for link in members(model, customer_id, key)]
     focus = None
     if request.form.get("move"):
         ident, _, direction = request.form["move"].partition(":")
         ids = moved(ids, _int_or_none(ident), direction)
-        focus = (_int_or_none(ident), direction)
+        focus = (_int_or_none(ident), direction, request.form.get("via") == "handle")
+    ids = [i for i in ids if i is not None]
     try:
         with attempt():  # the version this tab showed: a reorder made meanwhile in another tab is not overwritten
-            reorder_links(customer_id, actor, model, [i for i in ids if i is not None], context_key=key,
+            reorder_links(customer_id, actor, model, ids, context_key=key,
                           if_match=request.form.get("version") or None)
     except (StaleList, PreconditionFailed):
         message = "Someone else changed this list meanwhile. It has been reloaded as it is now; your change was not saved — please redo it."
         return toast(_panel(kind, key, message=message), "The list changed meanwhile: reloaded, nothing saved.", "error")
-    return toast(_panel(kind, key, focus=focus), "Order saved.")
+    moved_id = focus[0] if focus else the_moved_one(before, ids)
+    return toast(_panel(kind, key, focus=focus), _where_it_went(customer_id, model, moved_id, ids))
+
+
+def _where_it_went(customer_id: int, model, ident: int | None, after: list[int]) -> str:
+    """What a screen reader announces after a move: the row and its new place."""
+    link = get_scoped(model, customer_id, ident) if ident in after else None
+    if link is None:
+        return "Order saved."
+    return f"Order saved: {link.action.name} is now {after.index(ident) + 1} of {len(after)}."
 
 
 @bp.post("/order/links")
