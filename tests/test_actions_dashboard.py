@@ -209,3 +209,15 @@ def test_two_tabs_editing_one_action_never_overwrite_each_other_in_silence(dashb
     assert save("second tab", fresh).status_code == 302
     with in_app():
         assert db.session.get(Action, ident).description == "second tab"
+
+
+def test_opening_an_existing_list_shows_it_first(dashboard, api, tenant_a, setup):
+    admin = api(tenant_a.admin)
+    action = admin.post("/api/Actions", json={"name": "Early", "actionType": "Spam"}).get_json()["actionID"]
+    admin.post("/api/HookActions", json={"hookName": "PreSpam", "actionID": action})
+    web, title = dashboard(tenant_a.admin), r'<h2 id="title-[^"]+"><span class="badge">(?:Hook|Topic)</span> ([^<]+)</h2>'
+    assert re.findall(title, web.get("/actions/order").get_data(as_text=True))[:2] == [
+        "PreSpam · every channel", "OnClose · every channel"]  # execution order
+    opened = web.get("/actions/order?kind=hook&hook=OnClose&channel=").get_data(as_text=True)
+    assert re.findall(title, opened)[:2] == ["OnClose · every channel", "PreSpam · every channel"]
+    assert opened.count("> OnClose · every channel</h2>") == 1  # moved, not shown twice

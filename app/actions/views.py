@@ -244,8 +244,8 @@ def order():
                                                    _int_or_none(request.args.get("channel")), None))
     customer_id = current_customer_id()
     contexts = _all_contexts(customer_id)
-    if opened and opened not in contexts:
-        contexts.insert(0, opened)
+    if opened:  # the list asked for comes first, whether it exists already or is empty
+        contexts = [opened, *(c for c in contexts if c != opened)]
     panels = []
     for kind, key in contexts:
         if _parse_key(customer_id, kind, key) is not None:
