@@ -221,3 +221,11 @@ def test_opening_an_existing_list_shows_it_first(dashboard, api, tenant_a, setup
     opened = web.get("/actions/order?kind=hook&hook=OnClose&channel=").get_data(as_text=True)
     assert re.findall(title, opened)[:2] == ["OnClose · every channel", "PreSpam · every channel"]
     assert opened.count("> OnClose · every channel</h2>") == 1  # moved, not shown twice
+
+
+def test_each_hook_says_when_it_runs_where_it_is_chosen(dashboard, tenant_a, setup):
+    page = dashboard(tenant_a.admin).get("/actions/order").get_data(as_text=True)
+    assert "When each hook runs" in page
+    assert '<option title="A message has arrived, before the spam check.">PreSpam</option>' in page
+    assert "<dt><code>OnEndUserAdd</code></dt><dd>An end user was created.</dd>" in page
+    assert '<p class="muted hook-when">A ticket is closed.</p>' in page  # on the OnClose list itself

@@ -15,7 +15,7 @@ from app.actions.forms import (
     fields_for,
     groups_for,
 )
-from app.actions.models import Action, HookAction, TopicAction
+from app.actions.models import HOOK_DESCRIPTIONS, Action, HookAction, TopicAction
 from app.actions.operations import (
     Duplicate,
     create_action,
@@ -211,6 +211,7 @@ def _panel(kind: str, key: str, message: str | None = None, focus: tuple | None 
     return render_template(
         "actions/_order_panel.html", kind=kind, key=key, title=_title(customer_id, kind, values), links=links,
         available=available, wait_total=wait_total, channel_specific=bool(values.get("channel_id")),
+        hook_description=HOOK_DESCRIPTIONS.get(values.get("hook_name")),
         message=message, focus=focus, version=list_etag(links),
     )
 
@@ -251,7 +252,7 @@ def order():
         if _parse_key(customer_id, kind, key) is not None:
             panels.append(Markup(_panel(kind, key)))  # our own rendered template
     return render_template(
-        "actions/order.html", panels=panels, hook_names=HOOK_NAMES,
+        "actions/order.html", panels=panels, hook_names=HOOK_NAMES, hook_descriptions=HOOK_DESCRIPTIONS,
         topics=db.session.scalars(scoped(Topic, customer_id).order_by(Topic.name)).all(),
         channels=db.session.scalars(scoped(Channel, customer_id).order_by(Channel.name)).all(),
     )
