@@ -1,10 +1,12 @@
 """What every dashboard template can use."""
 from flask import Flask, g
 from flask_login import current_user
+from markupsafe import Markup
 
 from app.customers.models import Customer
 from app.extensions import db
 from app.labels import human
+from app.timeutil import as_utc, in_zone, iso
 
 
 def current_tenant():
@@ -15,8 +17,20 @@ def current_tenant():
     return g.tenant
 
 
+def local_time(value) -> Markup:
+    """A time in the signed-in person's time zone, with UTC on hover and in the datetime attribute."""
+    moment = as_utc(value)
+    if moment is None:
+        return Markup("—")
+    zone = getattr(current_user, "time_zone", None) if current_user.is_authenticated else None
+    local = in_zone(moment, zone)
+    return Markup('<time datetime="{}" title="{} UTC">{}</time>').format(
+        iso(moment), moment.strftime("%Y-%m-%d %H:%M"), local.strftime("%Y-%m-%d %H:%M ") + (local.tzname() or ""))
+
+
 def register_template_helpers(app: Flask) -> None:
     app.add_template_filter(human, "human")
+    app.add_template_filter(local_time, "local_time")
 
     @app.context_processor
     def _inject():

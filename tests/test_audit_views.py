@@ -3,7 +3,8 @@ import csv
 import io
 import json
 import re
-from datetime import timedelta
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -318,3 +319,20 @@ def test_a_list_history_is_the_tenants_own_and_admins_only(admin_api, api, dashb
     assert "No changes recorded yet." in stranger and "Greet" not in stranger
     assert dashboard(tenant_a.agent).get(url, headers={"HX-Request": "true"}).status_code == 403
     assert dashboard(tenant_a.admin).get("/activity/history?entityType=HookAction").status_code == 400
+
+
+def test_times_read_in_the_representatives_time_zone_with_utc_on_hover(admin_api, web, in_app, tenant_a):
+    from app.auth.models import Representative
+    from app.extensions import db
+
+    with in_app():
+        db.session.get(Representative, tenant_a.admin.id).time_zone = "America/New_York"
+        db.session.commit()
+    admin_api.put("/api/Customers/me", json={"twilioRegion": "us1"})
+    html = web.get("/activity/").get_data(as_text=True)
+    stamp = re.search(r'<time datetime="([^"]+Z)" title="([^"]+) UTC">([^<]+)</time>', html)
+    assert stamp, "a time with its UTC value"
+    moment = datetime.fromisoformat(stamp[1].replace("Z", "+00:00"))
+    assert stamp[2] == moment.strftime("%Y-%m-%d %H:%M")
+    local = moment.astimezone(ZoneInfo("America/New_York"))
+    assert stamp[3] == local.strftime("%Y-%m-%d %H:%M ") + local.tzname()  # EST in winter, EDT in summer

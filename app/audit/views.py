@@ -91,11 +91,6 @@ def readable_order(ids, names: dict) -> str:
     return ", ".join(f"{n}. {names.get(ident, f'link {ident}')}" for n, ident in enumerate(ids, start=1))
 
 
-@bp.app_template_filter("audit_when")
-def when(value) -> str:
-    return value.strftime("%Y-%m-%d %H:%M") + " UTC" if value else ""
-
-
 @bp.app_template_filter("audit_ago")
 def ago(value) -> str:
     """"5 min ago" for the last month; nothing for older events (the date says it)."""

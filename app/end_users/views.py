@@ -39,11 +39,6 @@ UID_TYPES = ("Email", "Phone", "WhatsApp")
 _ROW_KEY = re.compile(r"^uids-(\d+)-(\w+)$")
 
 
-@bp.app_template_filter("eu_datetime")
-def _datetime(value) -> str:
-    return value.strftime("%Y-%m-%d %H:%M") + " UTC" if value else "—"
-
-
 # ---- List and lookup ----------------------------------------------------------------------
 
 @bp.get("/")
