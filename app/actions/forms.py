@@ -28,6 +28,7 @@ SECRET_FIELDS = ("overrideApiPassword", "overrideApiToken")
 JSON_OBJECT_FIELDS = ("apiHeaders", "fieldMapping", "responseFieldMapping")
 MAX_PRIORITY = 1_000_000
 MONO = {"class": "mono", "spellcheck": "false", "rows": 5}
+JSON_OBJECT = {**MONO, "data-json": "object"}  # checked as you type and formatted (static/js/app.js)
 
 # Field groups of the action form; which ones a type shows is decided here, once.
 GROUPS = {
@@ -132,10 +133,10 @@ class ActionForm(FlaskForm):
     apiEndpoint = StringField("Endpoint", validators=[Optional(), Length(max=1000)],
                               description="Path or URL; {{placeholders}} allowed.")
     apiMethod = SelectField("Method", choices=_choices(API_METHODS, "—"), validators=[Optional()])
-    apiHeaders = TextAreaField("Headers (JSON object)", validators=[Optional()], render_kw=MONO)
+    apiHeaders = TextAreaField("Headers (JSON object)", validators=[Optional()], render_kw=JSON_OBJECT)
     apiBodyTemplate = TextAreaField("Body template", validators=[Optional()], render_kw=MONO)
-    fieldMapping = TextAreaField("Field mapping (JSON object)", validators=[Optional()], render_kw=MONO)
-    responseFieldMapping = TextAreaField("Response field mapping (JSON object)", validators=[Optional()], render_kw=MONO)
+    fieldMapping = TextAreaField("Field mapping (JSON object)", validators=[Optional()], render_kw=JSON_OBJECT)
+    responseFieldMapping = TextAreaField("Response field mapping (JSON object)", validators=[Optional()], render_kw=JSON_OBJECT)
 
     overrideApiBaseUrl = StringField("Base URL", validators=[Optional(), Length(max=500)])
     overrideApiUsername = StringField("Username", validators=[Optional(), Length(max=200)])
@@ -156,7 +157,7 @@ class ActionForm(FlaskForm):
                                            description="IANA (Europe/Brussels) or Windows (Romance Standard Time).")
 
     isFunctionTool = BooleanField("Expose as a function tool")
-    functionParametersSchema = TextAreaField("Parameters schema (JSON Schema)", validators=[Optional()], render_kw=MONO)
+    functionParametersSchema = TextAreaField("Parameters schema (JSON Schema)", validators=[Optional()], render_kw=JSON_OBJECT)
     toolCallTimeoutSeconds = IntegerField("Tool call timeout (seconds)",
                                           validators=[Optional(), NumberRange(min=1, max=300)])
 

@@ -142,6 +142,74 @@
     initSortables(document.body);
   }
 
+  // ---- Forms: JSON fields, unsaved changes, the first error -----------------------------------
+
+  // A textarea[data-json=object] says as you type whether it holds a JSON object, and is shown
+  // formatted once valid (on leaving it). The server checks it again on save.
+  function jsonStatus(area) {
+    var status = area.parentNode.querySelector(".json-status");
+    if (!status) {
+      status = document.createElement("small");
+      status.className = "json-status";
+      status.setAttribute("aria-live", "polite");
+      area.insertAdjacentElement("afterend", status);
+    }
+    return status;
+  }
+
+  function checkJson(area, format) {
+    var text = area.value.trim(), status = jsonStatus(area), problem = "";
+    if (text) {
+      try {
+        var value = JSON.parse(text);
+        if (value === null || typeof value !== "object" || Array.isArray(value)) problem = "Must be a JSON object: { ... }.";
+        else if (format) area.value = JSON.stringify(value, null, 2);
+      } catch (err) {
+        problem = "Not valid JSON yet: " + err.message;
+      }
+    }
+    area.setCustomValidity(problem);
+    status.textContent = text ? (problem || "Valid JSON.") : "";
+    status.classList.toggle("json-bad", !!problem);
+  }
+
+  document.body.addEventListener("input", function (evt) {
+    if (evt.target.matches && evt.target.matches("textarea[data-json]")) checkJson(evt.target, false);
+  });
+  document.body.addEventListener("focusout", function (evt) {
+    if (evt.target.matches && evt.target.matches("textarea[data-json]")) checkJson(evt.target, true);
+  });
+
+  // A form with a Save button warns before the page is left with changes not saved.
+  var SAVE_FORM = "form:has(button.primary[type=submit])";
+  var dirty = new Set();
+  document.body.addEventListener("input", function (evt) {
+    var form = evt.target.closest && evt.target.closest(SAVE_FORM);
+    if (form) dirty.add(form);
+  });
+  document.body.addEventListener("submit", function (evt) { dirty.delete(evt.target); });
+  document.body.addEventListener("htmx:beforeRequest", function (evt) {
+    var elt = evt.detail.elt; // the form saving itself (not a field's own request, such as the type switch)
+    if (elt && elt.tagName === "FORM" && evt.detail.requestConfig && evt.detail.requestConfig.verb !== "get") dirty.delete(elt);
+  });
+  window.addEventListener("beforeunload", function (evt) {
+    dirty.forEach(function (form) { if (!form.isConnected) dirty.delete(form); });
+    if (dirty.size) {
+      evt.preventDefault();
+      evt.returnValue = "";
+    }
+  });
+
+  // After a failed save the first field in error is brought into view and focused.
+  function focusFirstError(root) {
+    var field = root && root.querySelector && root.querySelector("[aria-invalid=true]");
+    if (!field) return;
+    field.scrollIntoView({ block: "center" });
+    field.focus({ preventScroll: true });
+  }
+  document.body.addEventListener("htmx:afterSettle", function (evt) { focusFirstError(evt.detail.elt); });
+  focusFirstError(document.querySelector("main"));
+
   dismissServerToasts();
 
   window.Switchboard = { toast: showToast };
