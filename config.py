@@ -52,6 +52,7 @@ class Config:
     RATELIMIT_HEADERS_ENABLED = True
     LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "10 per minute")
     API_RATE_LIMIT = os.environ.get("API_RATE_LIMIT", "600 per minute")
+    API_KEY_RATE_LIMIT = os.environ.get("API_KEY_RATE_LIMIT", "300 per minute")
     MAX_CONTENT_LENGTH = int(os.environ.get("MAX_CONTENT_LENGTH", 1024 * 1024))
     WTF_CSRF_TIME_LIMIT = None
     SESSION_COOKIE_HTTPONLY = True
@@ -86,6 +87,7 @@ class TestConfig(Config):
     SECRET_ENCRYPTION_KEYS = [Fernet.generate_key().decode()]
     LOGIN_RATE_LIMIT = "1000 per minute"
     API_RATE_LIMIT = "100000 per minute"
+    API_KEY_RATE_LIMIT = "100000 per minute"
     RATELIMIT_STORAGE_URI = "memory://"
     # The cheapest Argon2id: hashing is not what the tests test, and each tenant fixture hashes twice.
     PASSWORD_HASH_TIME_COST = 1
