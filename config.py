@@ -65,6 +65,8 @@ class Config:
     SESSION_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_HTTPONLY = True
     CONNECTION_TEST_TIMEOUT = float(os.environ.get("CONNECTION_TEST_TIMEOUT", 5))
+    # Hosts (or host:port) "Test connection" may reach although they are private (app/customers/outbound.py).
+    CONNECTION_TEST_ALLOWED_HOSTS = _split_keys(os.environ.get("CONNECTION_TEST_ALLOWED_HOSTS"))
     # Argon2id cost of password and channel-secret hashes (argon2-cffi's defaults: RFC 9106's low-memory choice).
     PASSWORD_HASH_TIME_COST = int(os.environ.get("PASSWORD_HASH_TIME_COST", DEFAULT_TIME_COST))
     PASSWORD_HASH_MEMORY_COST = int(os.environ.get("PASSWORD_HASH_MEMORY_COST", DEFAULT_MEMORY_COST))
