@@ -111,6 +111,7 @@ def test_an_expired_key_is_401(key_client, in_app):
 
 def test_an_unknown_or_forged_key_is_401(app, key_client):
     client, created = key_client(["endusers:read"])
+    assert client.get("/api/EndUsers").status_code == 200
     forged = ApiClient(app.test_client(), created["key"][:-1] + ("A" if created["key"][-1] != "A" else "B"))
     assert forged.get("/api/EndUsers").status_code == 401
     assert ApiClient(app.test_client(), "sbk_").get("/api/EndUsers").status_code == 401
@@ -155,7 +156,7 @@ def test_a_keys_write_shows_the_key_as_actor(key_client, api, tenant_a):
 
 
 def test_last_used_is_stamped_at_most_once_a_minute(key_client, api, tenant_a, in_app):
-    client, created = key_client(["endusers:read"])
+    client, _ = key_client(["endusers:read"])
     assert client.get("/api/EndUsers").status_code == 200
     first = api(tenant_a.admin).get("/api/ApiKeys").get_json()[0]["lastUsedAt"]
     assert first is not None
