@@ -51,13 +51,22 @@ class Config:
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_HEADERS_ENABLED = True
     LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "10 per minute")
+    # Failed logins per (account, client address): one stranger slows only their own guesses...
+    LOGIN_ACCOUNT_RATE_LIMIT = os.environ.get("LOGIN_ACCOUNT_RATE_LIMIT", "10 per minute;30 per hour")
+    # ...and per account from everywhere, a ceiling no single address can reach alone (30 < 300).
+    LOGIN_ACCOUNT_CEILING = os.environ.get("LOGIN_ACCOUNT_CEILING", "300 per hour")
+    # memory:// counts per process: production refuses it unless this says only one process runs.
+    RATELIMIT_SINGLE_PROCESS = os.environ.get("RATELIMIT_SINGLE_PROCESS", "").lower() in ("1", "true", "yes")
     API_RATE_LIMIT = os.environ.get("API_RATE_LIMIT", "600 per minute")
+    API_KEY_RATE_LIMIT = os.environ.get("API_KEY_RATE_LIMIT", "300 per minute")
     MAX_CONTENT_LENGTH = int(os.environ.get("MAX_CONTENT_LENGTH", 1024 * 1024))
     WTF_CSRF_TIME_LIMIT = None
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_HTTPONLY = True
     CONNECTION_TEST_TIMEOUT = float(os.environ.get("CONNECTION_TEST_TIMEOUT", 5))
+    # Hosts (or host:port) "Test connection" may reach although they are private (app/customers/outbound.py).
+    CONNECTION_TEST_ALLOWED_HOSTS = _split_keys(os.environ.get("CONNECTION_TEST_ALLOWED_HOSTS"))
     # Argon2id cost of password and channel-secret hashes (argon2-cffi's defaults: RFC 9106's low-memory choice).
     PASSWORD_HASH_TIME_COST = int(os.environ.get("PASSWORD_HASH_TIME_COST", DEFAULT_TIME_COST))
     PASSWORD_HASH_MEMORY_COST = int(os.environ.get("PASSWORD_HASH_MEMORY_COST", DEFAULT_MEMORY_COST))
@@ -85,12 +94,18 @@ class TestConfig(Config):
     JWT_SIGNING_KEY = "test-jwt-signing-key-that-is-long-enough-for-hs256"
     SECRET_ENCRYPTION_KEYS = [Fernet.generate_key().decode()]
     LOGIN_RATE_LIMIT = "1000 per minute"
+    LOGIN_ACCOUNT_RATE_LIMIT = "1000 per minute"
+    LOGIN_ACCOUNT_CEILING = "1000 per minute"
     API_RATE_LIMIT = "100000 per minute"
+    API_KEY_RATE_LIMIT = "100000 per minute"
     RATELIMIT_STORAGE_URI = "memory://"
     # The cheapest Argon2id: hashing is not what the tests test, and each tenant fixture hashes twice.
     PASSWORD_HASH_TIME_COST = 1
     PASSWORD_HASH_MEMORY_COST = 8
     PASSWORD_HASH_PARALLELISM = 1
+
+
+MIN_KEY_LENGTH = 32
 
 
 class ProductionConfig(Config):
@@ -108,8 +123,15 @@ class ProductionConfig(Config):
             raise RuntimeError(
                 "Production configuration needs these environment variables: " + ", ".join(missing)
             )
-        if len(self.JWT_SIGNING_KEY) < 32:
-            raise RuntimeError("JWT_SIGNING_KEY must be at least 32 characters long")
+        for name in ("SECRET_KEY", "JWT_SIGNING_KEY"):
+            if len(getattr(self, name)) < MIN_KEY_LENGTH:
+                raise RuntimeError(f"{name} must be at least {MIN_KEY_LENGTH} characters long "
+                                   "(e.g. python -c 'import secrets; print(secrets.token_urlsafe(48))')")
+        if self.RATELIMIT_STORAGE_URI.startswith("memory://") and not self.RATELIMIT_SINGLE_PROCESS:
+            raise RuntimeError(
+                "RATELIMIT_STORAGE_URI is memory://, which counts per process: with several workers every "
+                "login and API limit is multiplied by their number. Set RATELIMIT_STORAGE_URI=redis://... "
+                "or, if exactly one app process runs, RATELIMIT_SINGLE_PROCESS=1.")
 
 
 def check_config(config: dict) -> None:

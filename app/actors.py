@@ -19,6 +19,10 @@ class Actor:
         return cls("Representative", rep.id, rep.display_name)
 
     @classmethod
+    def api_key(cls, key_id: int, name: str | None) -> "Actor":
+        return cls("ApiKey", key_id, name)
+
+    @classmethod
     def phone_channel(cls, channel_id: int) -> "Actor":
         return cls("PhoneChannel", channel_id, f"phone channel {channel_id}")
 

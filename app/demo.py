@@ -18,6 +18,7 @@ from app.auth.operations import create_representative
 from app.catalog.models import AIModel
 from app.catalog.operations import add_own_model
 from app.channels.models import Channel
+from app.api_keys.operations import create_api_key
 from app.channels.operations import create_channel, rotate_channel_secret
 from app.customers.models import Customer
 from app.customers.operations import create_customer, delete_customer, update_settings
@@ -89,6 +90,7 @@ def load_demo() -> Customer:
     _tickets(customer, rng, end_users, topics, channels, admin)
     actions = _actions(customer)
     _links(customer, rng, actions, topics, channels, documents)
+    create_api_key(customer.id, DEMO_ACTOR, "Demo CRM sync", ["endusers:read", "actions:read"], None)
     return customer
 
 

@@ -1,5 +1,6 @@
 """Import every model so that the metadata (and Alembic) sees the whole schema."""
 from app.actions.models import Action, CustomFieldDefinition, HookAction, TopicAction  # noqa: F401
+from app.api_keys.models import ApiKey  # noqa: F401
 from app.audit.models import AuditEvent  # noqa: F401
 from app.auth.models import Representative  # noqa: F401
 from app.catalog.models import AIModel  # noqa: F401

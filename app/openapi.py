@@ -8,6 +8,7 @@ import re
 
 from flask import Blueprint, current_app, render_template
 
+from app.api_keys.scopes import required_scope
 from app.jsonforms import json_schema, query_parameters
 from app.pagination import page_form
 
@@ -105,7 +106,7 @@ def _path_and_params(rule):
     return _PARAM.sub(replace, rule.rule), params
 
 
-def _operation(endpoint, method, view, path_params, schemas):
+def _operation(endpoint, method, view, path_params, schemas, rule_path=""):
     meta = getattr(view, "_openapi", {})
     doc = (view.__doc__ or "").strip().splitlines()
     public = meta.get("public") or endpoint in PUBLIC_ENDPOINTS or endpoint.startswith("api_auth.")
@@ -138,6 +139,9 @@ def _operation(endpoint, method, view, path_params, schemas):
     problems = {"400": "Invalid input", "404": "Not found in your account", "429": "Rate limit exceeded"}
     if not public:
         operation["security"] = [{"bearer": []}]
+        scope = required_scope(method, rule_path) if getattr(view, "_api_keys", False) else None
+        if scope:  # OpenAPI 3.1 lets a non-OAuth scheme name the roles it needs
+            operation["security"].append({"apiKey": [scope]})
         problems.update({"401": "Missing or invalid token", "403": "Not allowed for this token"})
     if form is not None:
         problems.update({"413": "Body too large", "415": "Not JSON"})
@@ -169,7 +173,7 @@ def build_document(app) -> dict:
         view = app.view_functions[rule.endpoint]
         path, params = _path_and_params(rule)
         for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
-            paths.setdefault(path, {})[method.lower()] = _operation(rule.endpoint, method, view, params, schemas)
+            paths.setdefault(path, {})[method.lower()] = _operation(rule.endpoint, method, view, params, schemas, rule.rule)
     schemas["Problem"] = {
         "type": "object",
         "required": ["title", "status"],
@@ -182,12 +186,21 @@ def build_document(app) -> dict:
         "openapi": "3.1.0",
         "info": {"title": "Switchboard API", "version": "1.0.0",
                  "description": "The AnswerPal-compatible JSON API of Switchboard. Log in with POST /api/Auth/login "
-                                "and send the token as `Authorization: Bearer <token>`. Errors are application/problem+json."},
+                                "and send the token as `Authorization: Bearer <token>`, or send an API key (made by "
+                                "an Admin under Settings › API keys) the same way; a key may call the operations "
+                                "whose `apiKey` requirement names one of its scopes. Errors are application/problem+json."},
         "servers": [{"url": "/"}],
         "paths": paths,
         "components": {
             "schemas": schemas,
-            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}},
+            "securitySchemes": {
+                "bearer": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT",
+                           "description": "A representative's token from POST /api/Auth/login."},
+                "apiKey": {"type": "http", "scheme": "bearer", "bearerFormat": "sbk_ API key",
+                           "description": "An integration's API key (`sbk_...`), sent as `Authorization: Bearer "
+                                          "<key>`. Scopes: settings, endusers and actions, each :read (GET) "
+                                          "or :write (other methods). A key never manages keys or people."},
+            },
         },
     }
 

@@ -1,5 +1,5 @@
 """The tenant and the actor of the current request, settled once by a before_request hook from
-the caller (the bearer token on /api, the session on the dashboard). Views read them here and
+the caller (the bearer token or API key on /api, the session on the dashboard). Views read them here and
 pass them on; nothing below a view looks at the request.
 """
 from typing import NamedTuple
@@ -25,6 +25,8 @@ def _settle_scope() -> None:
         g.scope = None
     elif principal.is_phone:
         g.scope = Scope(principal.customer_id, Actor.phone_channel(principal.channel_id))
+    elif principal.is_api_key:
+        g.scope = Scope(principal.customer_id, Actor.api_key(principal.api_key_id, principal.name))
     else:
         rep = db.session.get(Representative, principal.representative_id)
         g.scope = Scope(principal.customer_id, Actor.representative(rep))

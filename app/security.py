@@ -1,9 +1,10 @@
 """Security headers on every answer.
 
 The dashboard runs under a strict Content-Security-Policy: scripts and styles only from our own
-origin (no inline script, no eval; htmx is configured for that in base.html).
+origin (no inline script, no eval; htmx is configured for that in base.html). Every answer but a
+static file is `Cache-Control: no-store`: a page, a token or a settings answer is one person's.
 """
-from flask import Flask
+from flask import Flask, request
 
 CSP = "; ".join([
     "default-src 'self'",
@@ -27,6 +28,8 @@ def register_security_headers(app: Flask) -> None:
         headers.setdefault("X-Content-Type-Options", "nosniff")
         headers.setdefault("X-Frame-Options", "DENY")
         headers.setdefault("Referrer-Policy", "same-origin")
+        if request.endpoint != "static":  # pages, tokens and settings answers are the caller's alone
+            headers.setdefault("Cache-Control", "no-store")
         if app.config.get("SESSION_COOKIE_SECURE"):
             headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
         return response

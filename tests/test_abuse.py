@@ -18,6 +18,7 @@ from werkzeug.routing.converters import IntegerConverter
 from app.actions.forms import ActionForm, HookActionForm, HookPriorityForm, TopicActionForm, TopicPriorityForm
 from app.actions.models import Action
 from app.actions.serializers import SECRET_ATTRS
+from app.api_keys.forms import ApiKeyCreateForm
 from app.auth.forms import LoginForm, PhoneLoginForm
 from app.channels.forms import ChannelForm
 from app.customers.forms import CustomerUpdateForm
@@ -119,6 +120,10 @@ ROUTES = {
                                           lambda w, n: {"priority": 5}),
     "api_links.reorder_HookActions": Route(None, lambda w: "/api/HookActions/reorder",
                                            lambda w, n: {"ids": [w["hook_action"]]}),
+    "api_keys.create": Route(ApiKeyCreateForm, lambda w: "/api/ApiKeys",
+                             lambda w, n: {"name": f"Key {n}", "scopes": ["endusers:read"]},
+                             lambda api, w, r: next(k for k in api.get("/api/ApiKeys").get_json()
+                                                    if k["apiKeyID"] == r.get_json()["apiKeyID"])),
 }
 
 
@@ -304,6 +309,7 @@ def demo_admin(demo_tenant, dashboard):
 
 def _own_ids(app, customer_id: int) -> dict:
     from app.actions.models import HookAction, TopicAction
+    from app.api_keys.models import ApiKey
     from app.audit.models import AuditEvent
     from app.channels.models import Channel
     from app.topics.models import Topic
@@ -315,7 +321,8 @@ def _own_ids(app, customer_id: int) -> dict:
 
         ids = {"action_id": first(Action), "end_user_id": first(EndUser), "topic_id": first(Topic),
                "channel_id": first(Channel, Channel.channel_type == "Phone"), "link_id": first(TopicAction),
-               "hook_link_id": first(HookAction), "event_id": first(AuditEvent, AuditEvent.revertible.is_(True))}
+               "hook_link_id": first(HookAction), "event_id": first(AuditEvent, AuditEvent.revertible.is_(True)),
+               "key_id": first(ApiKey)}
         db.session.remove()
     return ids
 

@@ -86,6 +86,10 @@ def test_every_write_route_leaves_exactly_one_event_by_its_actor(app, api, dashb
     spare_channel = body("api_channels.create", client.post("/api/Channels", json={"name": "Spare", "channelType": "Chat"}),
                          "Create", "Channel")["channelID"]
     trail.expect("api_channels.delete", client.delete(f"/api/Channels/{spare_channel}"), "Delete", "Channel")
+    key = body("api_keys.create", client.post("/api/ApiKeys", json={"name": "Sync", "scopes": ["endusers:read"]}),
+               "Create", "ApiKey")
+    assert key["key"] not in str(_events(in_app, tenant_a.id)[-1].changes)
+    trail.expect("api_keys.revoke", client.delete(f"/api/ApiKeys/{key['apiKeyID']}"), "Delete", "ApiKey")
 
     # ---- Dashboard ----------------------------------------------------------------------------
     for noun, extra in (("topics", {}), ("channels", {"channelType": "Phone"})):
@@ -137,6 +141,11 @@ def test_every_write_route_leaves_exactly_one_event_by_its_actor(app, api, dashb
     trail.expect("actions.delete", web.post(f"/actions/{action}/delete"), "Delete", "Action")
     deletion = client.get("/api/AuditEvents?pageSize=1").get_json()["items"][0]
     trail.expect("audit.revert", web.post(f"/activity/{deletion['auditEventID']}/revert"), "Revert", "Action")
+    web.get("/settings/api-keys/")
+    trail.expect("keys.index", web.post("/settings/api-keys/", data={"name": "Page key", "scopes-0": "settings:read"}),
+                 "Create", "ApiKey")
+    page_key = max(e.entity_id for e in _events(in_app, tenant_a.id) if e.entity_type == "ApiKey")
+    trail.expect("keys.revoke", web.post(f"/settings/api-keys/{page_key}/revoke"), "Delete", "ApiKey")
 
     writes = {rule.endpoint for rule in app.url_map.iter_rules()
               if rule.methods & {"POST", "PUT", "DELETE", "PATCH"}} - NOT_WRITES

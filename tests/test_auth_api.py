@@ -167,23 +167,48 @@ def test_phone_token_opens_only_phone_routes_and_needs_its_channel(api, tenant_a
     assert phone.get("/api/Actions/available").status_code == 403
 
 
-def test_login_is_throttled_per_account_with_retry_after(app, api, tenant_a):
-    app.config["LOGIN_RATE_LIMIT"] = "3 per minute"
-    try:
-        client = api()
-        statuses = [
-            client.post("/api/Auth/login", json={"email": tenant_a.admin.email, "password": "wrong"},
-                        environ_base={"REMOTE_ADDR": f"10.0.0.{i}"}).status_code
-            for i in range(5)
-        ]
-        assert statuses[:3] == [401, 401, 401]
-        last = client.post("/api/Auth/login", json={"email": tenant_a.admin.email, "password": tenant_a.admin.password},
-                           environ_base={"REMOTE_ADDR": "10.0.0.99"})
-        assert last.status_code == 429
-        assert last.mimetype == "application/problem+json"
-        assert int(last.headers["Retry-After"]) > 0
-        other = client.post("/api/Auth/login", json={"email": tenant_a.agent.email, "password": tenant_a.agent.password},
-                            environ_base={"REMOTE_ADDR": "10.0.1.1"})
-        assert other.status_code == 200
-    finally:
-        app.config["LOGIN_RATE_LIMIT"] = "1000 per minute"
+def _login(client, rep, password, address):
+    return client.post("/api/Auth/login", json={"email": rep.email, "password": password},
+                       environ_base={"REMOTE_ADDR": address})
+
+
+@pytest.fixture
+def login_limits(app):
+    """Set login limits for one test; the testing defaults come back after it."""
+    names = ("LOGIN_RATE_LIMIT", "LOGIN_ACCOUNT_RATE_LIMIT", "LOGIN_ACCOUNT_CEILING")
+    saved = {name: app.config[name] for name in names}
+    yield app.config.update
+    app.config.update(saved)
+
+
+def test_failed_logins_from_many_addresses_reach_the_accounts_ceiling_with_retry_after(api, tenant_a, login_limits):
+    login_limits(LOGIN_ACCOUNT_CEILING="3 per minute")
+    client = api()
+    assert [_login(client, tenant_a.admin, "wrong", f"10.0.0.{i}").status_code for i in range(3)] == [401] * 3
+    last = _login(client, tenant_a.admin, tenant_a.admin.password, "10.0.0.99")
+    assert last.status_code == 429
+    assert last.mimetype == "application/problem+json"
+    assert int(last.headers["Retry-After"]) > 0
+    assert _login(client, tenant_a.agent, tenant_a.agent.password, "10.0.1.1").status_code == 200
+
+
+def test_a_stranger_guessing_cannot_lock_the_owner_out(api, tenant_a, login_limits):
+    login_limits(LOGIN_ACCOUNT_RATE_LIMIT="3 per minute", LOGIN_ACCOUNT_CEILING="10 per minute")
+    client = api()
+    stranger = [_login(client, tenant_a.admin, "guess", "203.0.113.7").status_code for _ in range(5)]
+    assert stranger == [401, 401, 401, 429, 429]
+    assert _login(client, tenant_a.admin, tenant_a.admin.password, "198.51.100.20").status_code == 200
+    assert _login(client, tenant_a.admin, tenant_a.admin.password, "203.0.113.7").status_code == 429
+
+
+def test_successful_logins_do_not_count_against_the_account(api, tenant_a, login_limits):
+    login_limits(LOGIN_ACCOUNT_RATE_LIMIT="2 per minute", LOGIN_ACCOUNT_CEILING="2 per minute")
+    client = api()
+    assert [_login(client, tenant_a.admin, tenant_a.admin.password, "198.51.100.20").status_code
+            for _ in range(4)] == [200] * 4
+
+
+def test_the_token_answer_is_not_stored_by_caches(api, tenant_a):
+    response = api().post("/api/Auth/login", json={"email": tenant_a.admin.email, "password": tenant_a.admin.password})
+    assert response.status_code == 200 and response.headers["Cache-Control"] == "no-store"
+    assert api(tenant_a.admin).get("/api/Customers/me").headers["Cache-Control"] == "no-store"

@@ -20,6 +20,12 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+@pytest.fixture(autouse=True)
+def _local_servers_allowed(app, monkeypatch):
+    """The servers below listen on loopback, which Test connection refuses unless allowed."""
+    monkeypatch.setitem(app.config, "CONNECTION_TEST_ALLOWED_HOSTS", ["127.0.0.1"])
+
+
 # ---- Servers ----------------------------------------------------------------------------------
 
 class _ApiHandler(BaseHTTPRequestHandler):

@@ -110,6 +110,43 @@ def test_production_refuses_to_start_without_keys(monkeypatch):
         config.ProductionConfig()
 
 
+def _production_keys(monkeypatch, secret_key="k" * 40):
+    import config
+
+    monkeypatch.setattr(config.ProductionConfig, "SECRET_KEY", secret_key)
+    monkeypatch.setattr(config.ProductionConfig, "JWT_SIGNING_KEY", "j" * 40)
+    monkeypatch.setattr(config.ProductionConfig, "SECRET_ENCRYPTION_KEYS", ["x"])
+    monkeypatch.setattr(config.ProductionConfig, "RATELIMIT_SINGLE_PROCESS", True)
+    return config.ProductionConfig
+
+
+@pytest.mark.parametrize("weak", ["x", "short-but-not-32-characters"])
+def test_production_refuses_a_weak_secret_key(monkeypatch, weak):
+    production = _production_keys(monkeypatch, secret_key=weak)
+    with pytest.raises(RuntimeError, match="SECRET_KEY must be at least 32 characters"):
+        production()
+
+
+def test_production_refuses_per_process_rate_limits_unless_told_one_process_runs(monkeypatch):
+    production = _production_keys(monkeypatch)
+    monkeypatch.setattr(production, "RATELIMIT_STORAGE_URI", "memory://")
+    production()  # RATELIMIT_SINGLE_PROCESS=1: the operator says one process runs
+    monkeypatch.setattr(production, "RATELIMIT_SINGLE_PROCESS", False)
+    with pytest.raises(RuntimeError, match="counts per process"):
+        production()
+    monkeypatch.setattr(production, "RATELIMIT_STORAGE_URI", "redis://127.0.0.1:6379/0")
+    production()
+
+
+def test_pages_and_answers_are_no_store_but_static_files_are_not(client, dashboard, tenant_a):
+    assert client.get("/login").headers["Cache-Control"] == "no-store"
+    web = dashboard(tenant_a.admin)
+    for path in ("/", "/settings/connector", "/end-users/"):
+        assert web.get(path).headers["Cache-Control"] == "no-store", path
+    static = client.get("/static/css/app.css")
+    assert static.status_code == 200 and "no-store" not in static.headers.get("Cache-Control", "")
+
+
 def test_production_cookies_are_secure_and_hsts_is_sent(monkeypatch):
     import config
     from app import create_app
@@ -118,6 +155,7 @@ def test_production_cookies_are_secure_and_hsts_is_sent(monkeypatch):
     monkeypatch.setattr(config.ProductionConfig, "JWT_SIGNING_KEY", "j" * 40)
     monkeypatch.setattr(config.ProductionConfig, "SECRET_ENCRYPTION_KEYS", ["x"])
     monkeypatch.setattr(config.ProductionConfig, "SQLALCHEMY_DATABASE_URI", "sqlite://")
+    monkeypatch.setattr(config.ProductionConfig, "RATELIMIT_SINGLE_PROCESS", True)
     app = create_app(config.ProductionConfig)
     assert app.config["SESSION_COOKIE_SECURE"] and app.config["SESSION_COOKIE_HTTPONLY"]
     assert app.config["SESSION_COOKIE_SAMESITE"] == "Lax"

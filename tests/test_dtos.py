@@ -16,6 +16,8 @@ from sqlalchemy import select
 import app as app_package
 from app.actions.models import CUSTOM_FIELD, Action, CustomFieldDefinition, HookAction, TopicAction
 from app.actions.serializers import ACTION, ACTION_AVAILABLE, ACTION_LIST_ITEM, HOOK_ACTION, TOPIC_ACTION
+from app.api_keys.models import ApiKey
+from app.api_keys.serializers import API_KEY, API_KEY_CREATED
 from app.audit.models import AuditEvent
 from app.audit.serializers import AUDIT_EVENT
 from app.auth.models import Representative
@@ -55,7 +57,7 @@ def _samples(session, customer_id: int) -> list[tuple[Dto, object, dict]]:
     """(dto, object, context) for every declared DTO, from the demo tenant's rows."""
     rows = {model: _rows(session, model, customer_id)
             for model in (EndUser, EndUserUID, Ticket, Action, CustomFieldDefinition, TopicAction, HookAction,
-                          Topic, Channel, Representative, AuditEvent)}
+                          Topic, Channel, Representative, AuditEvent, ApiKey)}
     customer = session.get(Customer, customer_id)
     models = list(session.scalars(select(AIModel).where(
         (AIModel.customer_id == customer_id) | AIModel.customer_id.is_(None))))
@@ -81,6 +83,8 @@ def _samples(session, customer_id: int) -> list[tuple[Dto, object, dict]]:
         *[(AI_MODEL, m, {}) for m in models],
         *[(AUDIT_EVENT, e, {}) for e in rows[AuditEvent]],
         (CUSTOMER, customer, {}),
+        *[(dto, k, {"key": "sbk_example"}) if dto is API_KEY_CREATED else (dto, k, {})
+          for k in rows[ApiKey] for dto in (API_KEY, API_KEY_CREATED)],
         (PHONE, customer, {"channel_id": phone.id}),
         *[(TOKEN, p, {"token": "header.payload.signature", "expires": expires}) for p in principals],
     ]

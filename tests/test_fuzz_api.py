@@ -38,7 +38,7 @@ PASSWORD = "fuzzing passphrase of tenant admins"
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
 # Path parameter -> the seeded table its ids come from.
 ID_PARAMS = {"end_user_id": "end_users", "action_id": "actions", "topic_id": "topics",
-             "channel_id": "channels", "link_id": None}
+             "channel_id": "channels", "link_id": None, "key_id": "api_keys"}
 
 
 def _operations() -> list[tuple[str, str]]:
@@ -55,6 +55,8 @@ def _seed(app, customer_id: int, marker: str = "") -> dict:
     """A small but complete account: end users with identifiers and tickets, topics, channels,
     actions of several types, and topic and hook links. `marker` goes into every text."""
     from app.actions.models import Action, HookAction, TopicAction
+    from app.api_keys.key_format import digest, new_key
+    from app.api_keys.models import ApiKey
     from app.channels.models import Channel
     from app.end_users.models import EndUser, EndUserUID
     from app.extensions import db
@@ -102,13 +104,16 @@ def _seed(app, customer_id: int, marker: str = "") -> dict:
             HookAction(customer_id=c, hook_name="PreSpam", action_id=actions[0].id, priority=20),
             HookAction(customer_id=c, hook_name="PreSpam", channel_id=channels[0].id, action_id=actions[0].id, priority=10),
         ]
-        db.session.add_all(links)
+        keys = [ApiKey(customer_id=c, name=f"{marker}Sync {n}", scopes="endusers:read", key_hash=digest(new_key()),
+                       prefix="sbk_Abcd", last_four="wxyz") for n in range(2)]
+        db.session.add_all([*links, *keys])
         db.session.commit()
         ids = {
             "end_users": [p.id for p in people], "actions": [a.id for a in actions],
             "topics": [t.id for t in topics], "channels": [ch.id for ch in channels],
             "TopicActions": [link.id for link in links if isinstance(link, TopicAction)],
             "HookActions": [link.id for link in links if isinstance(link, HookAction)],
+            "api_keys": [key.id for key in keys],
         }
         db.session.remove()
     return ids

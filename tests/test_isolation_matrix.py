@@ -22,6 +22,7 @@ from sqlalchemy import select
 from werkzeug.routing.converters import IntegerConverter
 
 from app.actions.models import Action, HookAction, TopicAction
+from app.api_keys.models import ApiKey
 from app.audit.models import AuditEvent
 from app.channels.models import Channel
 from app.documents.models import Document
@@ -97,6 +98,7 @@ CASES = [
     _api("api_end_users.delete", "DELETE", lambda a, b: {"path": _url("api_end_users.delete", end_user_id=a["end_user"])}),
     _api("api_end_users.tickets", "GET", lambda a, b: {"path": _url("api_end_users.tickets", end_user_id=a["end_user"])}),
     _api("api_audit.revert", "POST", lambda a, b: {"path": _url("api_audit.revert", event_id=a["audit_event"])}),
+    _api("api_keys.revoke", "DELETE", lambda a, b: {"path": _url("api_keys.revoke", key_id=a["api_key"])}),
     *[
         case
         for kind, link in (("TopicActions", "topic_action"), ("HookActions", "hook_action"))
@@ -222,6 +224,7 @@ CASES = [
         for kind, key in (("EndUser", "end_user"), ("Action", "action"), ("Topic", "topic"))
         for htmx in (True, False)
     ],
+    _page("keys.revoke", "POST", lambda a, b: {"path": _url("keys.revoke", key_id=a["api_key"])}),
     _page("audit.revert", "POST", lambda a, b: {"path": _url("audit.revert", event_id=a["audit_event"]), "htmx": True}),
     _page("audit.export", "GET", lambda a, b: {"path": _url("audit.export", entityType="EndUser", entityId=a["end_user"])},
           expect="as-missing", name="CSV export filtered by A's end user"),
@@ -270,6 +273,7 @@ def demo(app, demo_tenant):
             "hook_action_list": _list(HookAction, cid, hook_link.context_key),
             "audit_event": first(select(AuditEvent).where(AuditEvent.customer_id == cid,
                                                           AuditEvent.revertible.is_(True))).id,
+            "api_key": first(select(ApiKey).where(ApiKey.customer_id == cid)).id,
         }
         db.session.remove()
     return ids

@@ -76,3 +76,17 @@ def test_bulk_bodies_are_arrays_of_the_create_body(client):
         assert body == {"type": "array", "items": {"$ref": f"#/components/schemas/{form}"}, "minItems": 1, "maxItems": 100}
         conflict = document["paths"][f"/api/{kind}/reorder"]["post"]["responses"]["409"]["content"]
         assert "application/problem+json" in conflict
+
+
+def test_api_keys_are_a_second_security_scheme_naming_their_scope(client):
+    document = client.get("/api/openapi.json").get_json()
+    schemes = document["components"]["securitySchemes"]
+    assert set(schemes) == {"bearer", "apiKey"} and schemes["apiKey"]["scheme"] == "bearer"
+    paths = document["paths"]
+    assert paths["/api/EndUsers"]["get"]["security"] == [{"bearer": []}, {"apiKey": ["endusers:read"]}]
+    assert paths["/api/EndUsers"]["post"]["security"] == [{"bearer": []}, {"apiKey": ["endusers:write"]}]
+    assert {"apiKey": ["settings:read"]} in paths["/api/Customers/me"]["get"]["security"]
+    assert {"apiKey": ["actions:write"]} in paths["/api/TopicActions/reorder"]["post"]["security"]
+    for path, method in (("/api/ApiKeys", "get"), ("/api/ApiKeys", "post"), ("/api/ApiKeys/{key_id}", "delete"),
+                         ("/api/Customers/my-secrets", "get"), ("/api/AuditEvents", "get")):
+        assert paths[path][method]["security"] == [{"bearer": []}], (path, method)

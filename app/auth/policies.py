@@ -1,13 +1,17 @@
 """Who may call what, for both faces.
 
-The API reads a bearer token; the dashboard reads the Flask-Login session. Both end in a
-Principal, and the same policy names (ManageSettings, TicketAccess) guard both.
+The API reads a bearer token (a JWT, or an API key); the dashboard reads the Flask-Login session.
+All end in a Principal, and the same policy names (ManageSettings, TicketAccess) guard both. An
+API key holds no policy: its scopes decide, from the path and method (app/api_keys/scopes.py).
 """
 from functools import wraps
 
 from flask import abort, g, request
 from flask_login import current_user
 
+from app.api_keys import scopes
+from app.api_keys.key_format import looks_like_key
+from app.api_keys.verification import principal_for_key
 from app.auth.models import Representative
 from app.auth.tokens import InvalidToken, Principal, verify
 from app.channels.models import Channel
@@ -19,10 +23,13 @@ _UNSET = object()
 def _principal_from_bearer() -> Principal | None:
     header = request.headers.get("Authorization", "")
     scheme, _, token = header.partition(" ")
-    if scheme.lower() != "bearer" or not token.strip():
+    token = token.strip()
+    if scheme.lower() != "bearer" or not token:
         return None
+    if looks_like_key(token):
+        return principal_for_key(token)
     try:
-        principal = verify(token.strip())
+        principal = verify(token)
     except InvalidToken:
         return None
     return principal if _still_valid(principal) else None
@@ -63,8 +70,9 @@ def _phone_channel_matches(principal: Principal) -> bool:
     )
 
 
-def _guard(allow):
-    """Wrap a view: 401 without a principal, 403 when `allow(principal)` is false."""
+def _guard(allow, keys: bool = True):
+    """Wrap a view: 401 without a principal, 403 when `allow(principal)` is false (for an API key:
+    when its scopes do not cover the request, or always where keys=False)."""
 
     def decorator(view):
         @wraps(view)
@@ -72,22 +80,28 @@ def _guard(allow):
             principal = current_principal()
             if principal is None:
                 abort(401)
-            if not allow(principal):
+            if principal.is_api_key:
+                allowed = keys and scopes.allows(principal.scopes, request.method, request.path)
+            else:
+                allowed = allow(principal)
+            if not allowed:
                 abort(403)
             return view(*args, **kwargs)
 
+        wrapped._api_keys = keys  # the OpenAPI document lists the key scheme where a key may call
         return wrapped
 
     return decorator
 
 
-def requires(policy: str):
-    """A representative holding `policy` (ManageSettings or TicketAccess)."""
-    return _guard(lambda p: p.has_policy(policy))
+def requires(policy: str, keys: bool = True):
+    """A representative holding `policy` (ManageSettings or TicketAccess), or an API key whose scopes
+    cover the request; keys=False: never a key (managing keys and people)."""
+    return _guard(lambda p: p.has_policy(policy), keys)
 
 
 authenticated = _guard(lambda p: not p.is_phone)
-phone_auth_only = _guard(lambda p: p.is_phone and _phone_channel_matches(p))
+phone_auth_only = _guard(lambda p: p.is_phone and _phone_channel_matches(p), keys=False)
 ticket_access_or_phone = _guard(
     lambda p: p.has_policy("TicketAccess") or (p.is_phone and _phone_channel_matches(p))
 )

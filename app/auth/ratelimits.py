@@ -1,5 +1,13 @@
-"""Login throttling: per client address and per account (the e-mail or channel tried)."""
+"""Login throttling, three limits:
+
+- per client address (LOGIN_RATE_LIMIT), every login POST;
+- failed logins per account and address pair (LOGIN_ACCOUNT_RATE_LIMIT): a stranger guessing the
+  owner's password slows down only themselves, the owner signs in from their own address;
+- failed logins per account from everywhere (LOGIN_ACCOUNT_CEILING), a slower ceiling against
+  guessing spread over many addresses; one address alone stays below it.
+"""
 from flask import current_app, request
+from flask_limiter.util import get_remote_address
 
 from app.auth.emails import account_key
 from app.extensions import limiter
@@ -20,15 +28,28 @@ def _account_key() -> str:
     return f"account:{account_key(str(account))[:254]}"
 
 
+def _pair_key() -> str:
+    return f"{_account_key()}|address:{get_remote_address()}"
+
+
 def _only_posts() -> bool:
     return request.method != "POST"
 
 
+def _failed(response) -> bool:
+    return response.status_code == 401
+
+
 throttle_by_address = limiter.limit(_login_limit, exempt_when=_only_posts, scope="login-address")
+throttle_by_pair = limiter.limit(
+    lambda: current_app.config["LOGIN_ACCOUNT_RATE_LIMIT"], key_func=_pair_key, exempt_when=_only_posts,
+    deduct_when=_failed, scope="login-account-address",
+)
 throttle_by_account = limiter.limit(
-    _login_limit, key_func=_account_key, exempt_when=_only_posts, scope="login-account"
+    lambda: current_app.config["LOGIN_ACCOUNT_CEILING"], key_func=_account_key, exempt_when=_only_posts,
+    deduct_when=_failed, scope="login-account",
 )
 
 
 def throttled(view):
-    return throttle_by_address(throttle_by_account(view))
+    return throttle_by_address(throttle_by_pair(throttle_by_account(view)))

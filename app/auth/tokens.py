@@ -14,17 +14,24 @@ ALGORITHM = "HS256"
 
 @dataclass(frozen=True)
 class Principal:
-    """Who is calling: a representative, or a phone channel (phone-login)."""
+    """Who is calling: a representative, a phone channel (phone-login) or an API key."""
 
     customer_id: int
-    kind: str  # "representative" | "phone"
+    kind: str  # "representative" | "phone" | "apikey"
     representative_id: int | None = None
     roles: tuple[str, ...] = field(default_factory=tuple)
     channel_id: int | None = None
+    api_key_id: int | None = None
+    scopes: tuple[str, ...] = field(default_factory=tuple)  # an API key's (app/api_keys/scopes.py)
+    name: str | None = None
 
     @property
     def is_phone(self) -> bool:
         return self.kind == "phone"
+
+    @property
+    def is_api_key(self) -> bool:
+        return self.kind == "apikey"
 
     def has_policy(self, policy: str) -> bool:
         return not self.is_phone and bool(POLICIES[policy] & set(self.roles))

@@ -219,20 +219,34 @@ def test_connection(group, kind):
     if not form.validate():
         problems = "; ".join(f"{form[n].label.text}: {' '.join(e)}" for n, e in form.errors.items() if n in form)
         return _test_result(False, f"Fix the settings first. {problems}")
-    outcome = _run_test(kind, form, customer, timeout)
+    outcome = _run_test(kind, form, customer, timeout, current_app.config["CONNECTION_TEST_ALLOWED_HOSTS"])
     return _test_result(outcome.ok, outcome.message)
 
 
-def _run_test(kind, form, customer, timeout):
+API_SECRET_OF = {"Basic": "apiPassword", "Bearer": "apiToken", "ApiKey": "apiToken"}
+
+
+def _stored_secret_elsewhere(form, customer) -> str | None:
+    """The field whose stored secret the test would send to a base URL other than the saved one."""
+    name = API_SECRET_OF.get(form.apiAuthenticationType.data)
+    if name is None or form[name].data or customer.secret(name) is None:
+        return None
+    return name if (form.apiBaseUrl.data or "").strip() != (customer.api_base_url or "").strip() else None
+
+
+def _run_test(kind, form, customer, timeout, allowed):
     def secret_value(name):
         return form[name].data or (s.value if (s := customer.secret(name)) else None)
 
     if kind == "api":
         if not form.apiBaseUrl.data:
             return connection_tests.Outcome(False, "Enter the base URL first.")
+        if name := _stored_secret_elsewhere(form, customer):
+            return connection_tests.Outcome(False, f"{form[name].label.text}: type it again to test this base URL. "
+                                                   "The stored one is sent only to the saved base URL.")
         return connection_tests.http_api(
             form.apiBaseUrl.data, form.apiAuthenticationType.data, form.apiUsername.data,
-            secret_value("apiPassword"), secret_value("apiToken"), timeout=timeout,
+            secret_value("apiPassword"), secret_value("apiToken"), timeout=timeout, allowed=allowed,
         )
     host, port, tls = (
         (form.smtpServer.data, form.smtpPort.data, form.smtpUseSsl.data) if kind == "smtp"
@@ -243,7 +257,7 @@ def _run_test(kind, form, customer, timeout):
     username = (request.form.get("testUsername") or "").strip() or None
     password = request.form.get("testPassword") or None
     test = connection_tests.smtp if kind == "smtp" else connection_tests.imap
-    return test(host, port, tls, username, password, timeout=timeout)
+    return test(host, port, tls, username, password, timeout=timeout, allowed=allowed)
 
 
 def _test_result(ok: bool, message: str):
