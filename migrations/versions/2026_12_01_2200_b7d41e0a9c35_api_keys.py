@@ -1,14 +1,14 @@
 """api_key: keys integrations send as bearer tokens, stored as a SHA-256 hash with a display preview
 
 Revision ID: b7d41e0a9c35
-Revises: 8e347c119062
+Revises: b71e0c2a9f45
 Create Date: 2026-12-01 22:00:00
 """
 import sqlalchemy as sa
 from alembic import op
 
 revision = 'b7d41e0a9c35'
-down_revision = '8e347c119062'
+down_revision = 'b71e0c2a9f45'
 branch_labels = None
 depends_on = None
 
