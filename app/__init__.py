@@ -26,6 +26,7 @@ DASHBOARD_BLUEPRINTS = (
     "app.topics.views",
     "app.channels.views",
     "app.audit.views",
+    "app.sso.views",
 )
 
 
