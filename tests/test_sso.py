@@ -233,6 +233,11 @@ def test_the_settings_page_saves_and_never_echoes_the_secret(app, dashboard, ten
                            {"from": "set", "to": "cleared"}]
         assert events[0].changes["allowedDomain"] == {"from": None, "to": "alpha.example.com"}
         assert all("sso-plaintext" not in str(e.changes) + str(e.snapshot) for e in events)
+        settings_id = events[0].entity_id
+    history = web.get(f"/activity/history?entityType=SsoSettings&entityId={settings_id}", headers={"HX-Request": "true"})
+    assert history.status_code == 200 and "cleared" in history.get_data(as_text=True)
+    activity = web.get("/activity/?entityType=SsoSettings").get_data(as_text=True)
+    assert "Single sign-on" in activity and "sso-plaintext" not in activity
 
 
 def test_the_secret_is_encrypted_at_rest(app, dashboard, tenant_a, in_app):
@@ -281,3 +286,15 @@ def test_agents_cannot_see_or_change_sso_settings(dashboard, tenant_a):
     assert web.get("/settings/sso").status_code == 403
     assert web.post("/settings/sso", data=_settings_form()).status_code == 403
     assert web.post("/settings/sso/secret/clear").status_code == 403
+
+
+def test_a_discovery_document_naming_another_issuer_is_refused(app, client, tenant_a, oidc_provider):
+    from app.actors import Actor
+    from app.sso.operations import save_settings
+
+    with app.app_context():  # same discovery URL, but the provider says its issuer is without the slash
+        save_settings(tenant_a.id, Actor.cli("tests"), {"enabled": True, "issuer": oidc_provider.issuer + "/",
+                      "clientId": CLIENT_ID, "allowedDomain": DOMAIN, "createAgents": True}, CLIENT_SECRET)
+        db.session.commit()
+    answer = client.get("/login/sso/start?email=sam@sso.example.com")
+    assert answer.status_code == 502 and "names another issuer" in answer.get_data(as_text=True)
