@@ -66,7 +66,7 @@ class Config:
     AUDIT_RETENTION_DAYS = os.environ.get("AUDIT_RETENTION_DAYS", "365")
     # Single sign-on issuers must be https://; plain http:// only on these hosts (comma-separated; for tests).
     SSO_HTTP_ISSUER_HOSTS = tuple(h.strip() for h in os.environ.get("SSO_HTTP_ISSUER_HOSTS", "").split(",") if h.strip())
-    SSO_HTTP_TIMEOUT = float(os.environ.get("SSO_HTTP_TIMEOUT", 10))
+    SSO_HTTP_TIMEOUT = float(os.environ.get("SSO_HTTP_TIMEOUT", "10"))
 
 
 class DevelopmentConfig(Config):

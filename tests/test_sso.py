@@ -10,7 +10,7 @@ from app.audit.models import AuditEvent
 from app.auth.models import Representative
 from app.extensions import db
 from app.sso.models import SsoSettings
-from tests.oidc_provider import CLIENT_ID, CLIENT_SECRET, _oidc_server, oidc_provider  # noqa: F401
+from tests.oidc_provider import CLIENT_ID, CLIENT_SECRET
 
 DOMAIN = "sso.example.com"
 

@@ -7,7 +7,6 @@ from sqlalchemy.orm import Mapped, mapped_column
 from app.crypto import EncryptedText
 from app.extensions import db
 from app.tenancy import TenantMixin
-from app.timeutil import utcnow
 
 # SsoSettingsForm field -> SsoSettings attribute (the form, the audit snapshot and the operation read this).
 FIELDS = {

@@ -2,7 +2,7 @@
 import pytest
 from playwright.sync_api import expect
 
-from tests.oidc_provider import CLIENT_ID, CLIENT_SECRET, _oidc_server, oidc_provider  # noqa: F401
+from tests.oidc_provider import CLIENT_ID, CLIENT_SECRET
 
 
 def _configure_on_the_settings_page(page, live_server, login, admin, issuer):
