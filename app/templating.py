@@ -4,6 +4,7 @@ from flask_login import current_user
 
 from app.customers.models import Customer
 from app.extensions import db
+from app.labels import human
 
 
 def current_tenant():
@@ -15,6 +16,8 @@ def current_tenant():
 
 
 def register_template_helpers(app: Flask) -> None:
+    app.add_template_filter(human, "human")
+
     @app.context_processor
     def _inject():
         return {"current_tenant": current_tenant()}

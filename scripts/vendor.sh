@@ -24,6 +24,11 @@ mkdir -p "$DEST/swagger-ui"
 cp "$TMP/node_modules/swagger-ui-dist/swagger-ui-bundle.js" "$TMP/node_modules/swagger-ui-dist/swagger-ui.css" \
    "$TMP/node_modules/swagger-ui-dist/LICENSE" "$DEST/swagger-ui/"
 
+# Tests only: the accessibility check injects axe-core into the pages it audits.
+mkdir -p "$ROOT/tests/browser/vendor"
+cp "$TMP/node_modules/axe-core/axe.min.js" "$TMP/node_modules/axe-core/LICENSE" "$ROOT/tests/browser/vendor/"
+echo "axe-core $(version axe-core) axe.min.js" > "$ROOT/tests/browser/vendor/VERSIONS"
+
 {
   echo "# Written by scripts/vendor.sh from package.json; do not edit by hand."
   echo "htmx.org $(version htmx.org) dist/htmx.min.js"

@@ -84,7 +84,8 @@ def test_ordering_screen_reorder_move_stale_add_remove(dashboard, tenant_a, setu
     new = [links[2], links[0], links[1]]
     response = web.post("/actions/order/reorder", data={"kind": "hook", "key": key, "item": new}, htmx=True)
     assert response.status_code == 200
-    assert json.loads(response.headers["HX-Trigger"])["toast"]["message"] == "Order saved."
+    # the announcement names the row dragged and its new place
+    assert re.fullmatch(r"Order saved: .+ is now 1 of 3\.", json.loads(response.headers["HX-Trigger"])["toast"]["message"])
     with in_app():
         stored = db.session.scalars(db.select(HookAction.id).where(HookAction.hook_name == "OnClose").order_by(HookAction.priority)).all()
     assert stored == new
@@ -173,7 +174,7 @@ def test_reordering_one_list_in_two_tabs_never_loses_the_first_change(dashboard,
     version = html.unescape(re.search(r'name="version" value="([^"]+)"', shown)[1])  # what both tabs show
     first = web.post("/actions/order/reorder", htmx=True, data={
         "kind": "hook", "key": key, "version": version, "item": [links[2], links[0], links[1]]})
-    assert json.loads(first.headers["HX-Trigger"])["toast"]["message"] == "Order saved."
+    assert json.loads(first.headers["HX-Trigger"])["toast"]["message"].startswith("Order saved: ")
     second = web.post("/actions/order/reorder", htmx=True, data={
         "kind": "hook", "key": key, "version": version, "item": [links[1], links[2], links[0]]})
     assert "Someone else changed this list meanwhile" in second.get_data(as_text=True)
@@ -208,3 +209,23 @@ def test_two_tabs_editing_one_action_never_overwrite_each_other_in_silence(dashb
     assert save("second tab", fresh).status_code == 302
     with in_app():
         assert db.session.get(Action, ident).description == "second tab"
+
+
+def test_opening_an_existing_list_shows_it_first(dashboard, api, tenant_a, setup):
+    admin = api(tenant_a.admin)
+    action = admin.post("/api/Actions", json={"name": "Early", "actionType": "Spam"}).get_json()["actionID"]
+    admin.post("/api/HookActions", json={"hookName": "PreSpam", "actionID": action})
+    web, title = dashboard(tenant_a.admin), r'<h2 id="title-[^"]+"><span class="badge">(?:Hook|Topic)</span> ([^<]+)</h2>'
+    assert re.findall(title, web.get("/actions/order").get_data(as_text=True))[:2] == [
+        "PreSpam · every channel", "OnClose · every channel"]  # execution order
+    opened = web.get("/actions/order?kind=hook&hook=OnClose&channel=").get_data(as_text=True)
+    assert re.findall(title, opened)[:2] == ["OnClose · every channel", "PreSpam · every channel"]
+    assert opened.count("> OnClose · every channel</h2>") == 1  # moved, not shown twice
+
+
+def test_each_hook_says_when_it_runs_where_it_is_chosen(dashboard, tenant_a, setup):
+    page = dashboard(tenant_a.admin).get("/actions/order").get_data(as_text=True)
+    assert "When each hook runs" in page
+    assert '<option title="A message has arrived, before the spam check.">PreSpam</option>' in page
+    assert "<dt><code>OnEndUserAdd</code></dt><dd>An end user was created.</dd>" in page
+    assert '<p class="muted hook-when">A ticket is closed.</p>' in page  # on the OnClose list itself

@@ -18,6 +18,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 from app.actions.models import ACTION_TYPES, HOOK_NAMES, Action
 from app.channels.models import Channel
 from app.documents.models import Document
+from app.labels import labelled
 from app.tenancy import get_scoped
 from app.topics.models import Topic
 
@@ -125,7 +126,7 @@ class ActionForm(FlaskForm):
     actionID = IntegerField("Action id", validators=[Optional()])
     name = StringField("Name", validators=[DataRequired(), Length(max=100)])
     description = StringField("Description", validators=[Optional(), Length(max=100)])
-    actionType = SelectField("Type", choices=_choices(ACTION_TYPES), validators=[DataRequired()])
+    actionType = SelectField("Type", choices=labelled(ACTION_TYPES), validators=[DataRequired()])
     isActive = BooleanField("Active")
 
     apiEndpoint = StringField("Endpoint", validators=[Optional(), Length(max=1000)],
@@ -143,7 +144,7 @@ class ActionForm(FlaskForm):
     overrideApiToken = PasswordField("Token", validators=[Optional(), Length(max=2000)],
                                      description="Write-only: never shown or returned.")
     overrideApiAuthenticationType = SelectField(
-        "Authentication type", choices=_choices(AUTH_TYPES, "Customer default"), validators=[Optional()])
+        "Authentication type", choices=labelled(AUTH_TYPES, "Customer default"), validators=[Optional()])
 
     conditionalRules = TextAreaField("Conditional rules", validators=[Optional()], render_kw=MONO)
     forwardRecipients = StringField("Forward to e-mail addresses", validators=[Optional(), Length(max=1000)],

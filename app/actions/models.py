@@ -20,6 +20,22 @@ HOOK_NAMES = (
     "OnEndUserAdd", "OnEndUserDelete", "UserTriggered", "PostEscalate", "OnEscalateFailed",
     "OnPhonePickup", "OnPhonePickupSay",
 )
+# When each hook runs, in a sentence, for the places a manager chooses one.
+HOOK_DESCRIPTIONS = {
+    "PreSpam": "A message has arrived, before the spam check.",
+    "PostSpam": "The message passed the spam check, before its topics are detected.",
+    "PostTopicDetection": "The message's topics are known, before the topics' own actions run.",
+    "OnEscalate": "A ticket is being escalated to a person.",
+    "PostEscalate": "A ticket was escalated to a person.",
+    "OnEscalateFailed": "An escalation could not be handed to anyone.",
+    "OnClose": "A ticket is closed.",
+    "OnEndUserAdd": "An end user was created.",
+    "OnEndUserUpdate": "An end user was changed.",
+    "OnEndUserDelete": "An end user was deleted.",
+    "UserTriggered": "A representative starts it by hand on a ticket.",
+    "OnPhonePickup": "A phone call was answered, before anything is said.",
+    "OnPhonePickupSay": "A phone call was answered: what the caller hears first.",
+}
 
 
 class Action(TenantMixin, db.Model):

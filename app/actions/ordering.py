@@ -95,6 +95,16 @@ def apply_order(model, customer_id: int, ids: list[int]) -> None:
         )
 
 
+def the_moved_one(before: list[int], after: list[int]) -> int | None:
+    """The id a single drag or move took elsewhere (None if the lists differ otherwise)."""
+    if before == after or sorted(before) != sorted(after):
+        return None
+    for ident in after:
+        if [i for i in before if i != ident] == [i for i in after if i != ident]:
+            return ident
+    return None
+
+
 def moved(ids: list[int], ident: int, direction: str) -> list[int]:
     """The order after moving one id a place up or down (unchanged at the ends)."""
     order = list(ids)

@@ -15,7 +15,7 @@ from app.actions.forms import (
     fields_for,
     groups_for,
 )
-from app.actions.models import Action, HookAction, TopicAction
+from app.actions.models import HOOK_DESCRIPTIONS, Action, HookAction, TopicAction
 from app.actions.operations import (
     Duplicate,
     create_action,
@@ -27,7 +27,7 @@ from app.actions.operations import (
     total_wait_seconds,
     update_action,
 )
-from app.actions.ordering import StaleList, members, moved
+from app.actions.ordering import StaleList, members, moved, the_moved_one
 from app.actions.serializers import action_etag, action_values
 from app.audit.undo import flash_deleted
 from app.auth.policies import requires
@@ -211,6 +211,7 @@ def _panel(kind: str, key: str, message: str | None = None, focus: tuple | None 
     return render_template(
         "actions/_order_panel.html", kind=kind, key=key, title=_title(customer_id, kind, values), links=links,
         available=available, wait_total=wait_total, channel_specific=bool(values.get("channel_id")),
+        hook_description=HOOK_DESCRIPTIONS.get(values.get("hook_name")),
         message=message, focus=focus, version=list_etag(links),
     )
 
@@ -244,14 +245,14 @@ def order():
                                                    _int_or_none(request.args.get("channel")), None))
     customer_id = current_customer_id()
     contexts = _all_contexts(customer_id)
-    if opened and opened not in contexts:
-        contexts.insert(0, opened)
+    if opened:  # the list asked for comes first, whether it exists already or is empty
+        contexts = [opened, *(c for c in contexts if c != opened)]
     panels = []
     for kind, key in contexts:
         if _parse_key(customer_id, kind, key) is not None:
             panels.append(Markup(_panel(kind, key)))  # our own rendered template
     return render_template(
-        "actions/order.html", panels=panels, hook_names=HOOK_NAMES,
+        "actions/order.html", panels=panels, hook_names=HOOK_NAMES, hook_descriptions=HOOK_DESCRIPTIONS,
         topics=db.session.scalars(scoped(Topic, customer_id).order_by(Topic.name)).all(),
         channels=db.session.scalars(scoped(Channel, customer_id).order_by(Channel.name)).all(),
     )
@@ -273,19 +274,30 @@ def reorder_list():
     if _parse_key(customer_id, kind, key) is None:
         abort(404)
     ids = [_int_or_none(i) for i in request.form.getlist("item")]
+    before = [link.id for link in members(model, customer_id, key)]
     focus = None
     if request.form.get("move"):
         ident, _, direction = request.form["move"].partition(":")
         ids = moved(ids, _int_or_none(ident), direction)
-        focus = (_int_or_none(ident), direction)
+        focus = (_int_or_none(ident), direction, request.form.get("via") == "handle")
+    ids = [i for i in ids if i is not None]
     try:
         with attempt():  # the version this tab showed: a reorder made meanwhile in another tab is not overwritten
-            reorder_links(customer_id, actor, model, [i for i in ids if i is not None], context_key=key,
+            reorder_links(customer_id, actor, model, ids, context_key=key,
                           if_match=request.form.get("version") or None)
     except (StaleList, PreconditionFailed):
         message = "Someone else changed this list meanwhile. It has been reloaded as it is now; your change was not saved — please redo it."
         return toast(_panel(kind, key, message=message), "The list changed meanwhile: reloaded, nothing saved.", "error")
-    return toast(_panel(kind, key, focus=focus), "Order saved.")
+    moved_id = focus[0] if focus else the_moved_one(before, ids)
+    return toast(_panel(kind, key, focus=focus), _where_it_went(customer_id, model, moved_id, ids))
+
+
+def _where_it_went(customer_id: int, model, ident: int | None, after: list[int]) -> str:
+    """What a screen reader announces after a move: the row and its new place."""
+    link = get_scoped(model, customer_id, ident) if ident in after else None
+    if link is None:
+        return "Order saved."
+    return f"Order saved: {link.action.name} is now {after.index(ident) + 1} of {len(after)}."
 
 
 @bp.post("/order/links")

@@ -14,6 +14,7 @@ from app.auth.models import Representative
 from app.catalog.models import AIModel
 from app.customers.models import FIELDS
 from app.extensions import db
+from app.labels import labelled
 
 API_AUTH_TYPES = ("None", "Basic", "Bearer", "ApiKey")
 EMAIL_PROVIDER_TYPES = ("None", "Graph", "ImapSmtp")
@@ -127,7 +128,7 @@ class SettingsForm(FlaskForm):
 
 class ApiConnectorForm(SettingsForm):
     apiBaseUrl = _text("Base URL", 500, HttpUrl())
-    apiAuthenticationType = SelectField("Authentication", [InputRequired()], choices=list(API_AUTH_TYPES), default="None")
+    apiAuthenticationType = SelectField("Authentication", [InputRequired()], choices=labelled(API_AUTH_TYPES), default="None")
     apiUsername = _text("Username", 200)
     apiPassword = _secret("Password")
     apiToken = _secret("Token")
@@ -139,7 +140,7 @@ class ApiConnectorForm(SettingsForm):
 
 
 class EmailProviderForm(SettingsForm):
-    emailProviderType = SelectField("E-mail provider", [InputRequired()], choices=list(EMAIL_PROVIDER_TYPES), default="None")
+    emailProviderType = SelectField("E-mail provider", [InputRequired()], choices=labelled(EMAIL_PROVIDER_TYPES), default="None")
     graphTenantID = _text("Graph tenant ID", 100)
     graphClientID = _text("Graph client ID", 100)
     graphClientSecret = _secret("Graph client secret")

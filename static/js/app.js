@@ -110,6 +110,24 @@
     el.addEventListener("htmx:afterRequest", enable); // also after a failed request (no swap)
   }
 
+  // The handle is a button too: Arrow up / Arrow down on it press the row's Move up / Move down,
+  // and the server puts the focus back on the moved row's handle (the hidden `via` field).
+  document.body.addEventListener("keydown", function (evt) {
+    var handle = evt.target.closest && evt.target.closest(".drag-handle");
+    if (!handle || (evt.key !== "ArrowUp" && evt.key !== "ArrowDown")) return;
+    evt.preventDefault();
+    var row = handle.closest(".order-row");
+    var button = row && row.querySelector(evt.key === "ArrowUp" ? ".move-up" : ".move-down");
+    if (!button) return;
+    if (button.disabled) {
+      showToast(evt.key === "ArrowUp" ? "Already the first." : "Already the last.", "info");
+      return;
+    }
+    var via = row.closest("form").querySelector("input[name=via]");
+    if (via) via.value = "handle";
+    button.click();
+  });
+
   function initSortables(root) {
     if (!root || !root.querySelectorAll) return;
     if (root.matches && root.matches(".sortable")) initSortable(root);

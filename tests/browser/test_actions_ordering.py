@@ -39,7 +39,7 @@ def test_drag_the_third_action_to_the_top(page, live_server, login, tenant_a, ho
         page.wait_for_timeout(100)
     page.mouse.up()
 
-    expect(page.locator(".toast-success")).to_contain_text("Order saved.")
+    expect(page.locator(".toast-success")).to_contain_text("Order saved")
     expect(panel.locator(".order-row .name").first).to_have_text("Third step")
     page.reload()
     assert _names(_panel(page)) == ["Third step", "First step", "Second step"]
@@ -60,20 +60,26 @@ def test_reorder_with_the_keyboard_only(page, live_server, login, tenant_a, hook
     login(page, tenant_a.admin)
     page.goto(f"{live_server}/actions/order")
     panel = _panel(page)
-    panel.get_by_role("button", name="Move Third step up").focus()
+    panel.get_by_role("button", name="Move up: Third step").focus()
     _settled(page)
     page.keyboard.press("Enter")
     expect(panel.locator(".order-row .name").nth(1)).to_have_text("Third step")
     # focus stays on the moved row's button, so Enter again moves it once more
-    expect(panel.get_by_role("button", name="Move Third step up")).to_be_focused()
+    expect(panel.get_by_role("button", name="Move up: Third step")).to_be_focused()
     _settled(page)
     page.keyboard.press("Enter")
     expect(panel.locator(".order-row .name").first).to_have_text("Third step")
-    expect(page.locator(".toast-success").last).to_contain_text("Order saved.")
-    # at the top, focus moves to the row's Move down; wait for it so it cannot steal the next focus
-    expect(panel.get_by_role("button", name="Move Third step down")).to_be_focused()
-    panel.get_by_role("button", name="Move First step down").focus()
-    expect(panel.get_by_role("button", name="Move First step down")).to_be_focused()
+    expect(page.locator(".toast-success").last).to_contain_text("Order saved")
+    # at the top Move up is disabled: the focus goes to the row's handle, never to Move down, so a
+    # third Enter cannot move it back; the move was announced with the row's new place
+    expect(panel.get_by_role("button", name="Reorder Third step, 1 of 3")).to_be_focused()
+    expect(page.locator("#toasts")).to_contain_text("Third step is now 1 of 3")
+    _settled(page)
+    page.keyboard.press("Enter")  # a handle has nothing to do on Enter
+    _settled(page)
+    assert _names(panel)[0] == "Third step"
+    panel.get_by_role("button", name="Move down: First step").focus()
+    expect(panel.get_by_role("button", name="Move down: First step")).to_be_focused()
     _settled(page)
     page.keyboard.press("Space")
     expect(panel.locator(".order-row .name").nth(2)).to_have_text("First step")
@@ -88,11 +94,11 @@ def test_two_tabs_reorder_the_same_list_the_stale_one_gets_the_banner(page, live
     second = page.context.new_page()  # the same session in another tab, opened on the same list
     second.goto(f"{live_server}/actions/order")
 
-    _panel(page).get_by_role("button", name="Move Third step up").click()
+    _panel(page).get_by_role("button", name="Move up: Third step").click()
     expect(_panel(page).locator(".order-row .name").nth(1)).to_have_text("Third step")
-    expect(page.locator(".toast-success").last).to_contain_text("Order saved.")
+    expect(page.locator(".toast-success").last).to_contain_text("Order saved")
 
-    _panel(second).get_by_role("button", name="Move First step down").click()  # still shows the old order
+    _panel(second).get_by_role("button", name="Move down: First step").click()  # still shows the old order
     expect(_panel(second).get_by_role("alert")).to_contain_text("Someone else changed this list meanwhile")
     expect(second.locator(".toast-error").last).to_contain_text("nothing saved")
     assert _names(_panel(second)) == ["First step", "Third step", "Second step"]  # reloaded: the first tab's order
@@ -106,3 +112,25 @@ def test_two_tabs_reorder_the_same_list_the_stale_one_gets_the_banner(page, live
     expect(history.locator("li").first).to_contain_text("Reorder")
     expect(history.locator("li").first).to_contain_text("1. First step, 2. Third step, 3. Second step")
     expect(history.locator("li", has_text="Reorder")).to_have_count(1)
+
+
+def test_the_handle_moves_its_row_with_the_arrow_keys_and_keeps_the_focus(page, live_server, login, tenant_a,
+                                                                          hook_list):
+    login(page, tenant_a.admin)
+    page.goto(f"{live_server}/actions/order")
+    panel = _panel(page)
+    handle = panel.get_by_role("button", name="Reorder First step, 1 of 3")
+    handle.focus()
+    _settled(page)
+    page.keyboard.press("ArrowDown")
+    expect(panel.locator(".order-row .name").nth(1)).to_have_text("First step")
+    expect(panel.get_by_role("button", name="Reorder First step, 2 of 3")).to_be_focused()
+    _settled(page)
+    page.keyboard.press("ArrowDown")
+    expect(panel.get_by_role("button", name="Reorder First step, 3 of 3")).to_be_focused()
+    expect(page.locator("#toasts")).to_contain_text("First step is now 3 of 3")
+    _settled(page)
+    page.keyboard.press("ArrowDown")  # already the last: said, nothing sent
+    expect(page.locator(".toast-info").last).to_contain_text("Already the last.")
+    page.reload()
+    assert _names(_panel(page)) == ["Second step", "Third step", "First step"]

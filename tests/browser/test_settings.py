@@ -74,3 +74,29 @@ def test_set_and_replace_a_secret_without_it_ever_reaching_the_page(page, live_s
     assert len(bodies) == 3 and all(first not in b and second not in b for b in bodies)
     raw = page.request.get(f"{live_server}/settings/secrets").text()
     assert "2222" in raw and first not in raw and second not in raw
+
+
+def test_clear_asks_first_and_cancel_keeps_the_secret(page, live_server, login, tenant_a, api):
+    api(tenant_a.admin).put("/api/Customers/me", json={"openAIApiKey": "sk-stored-before-9999"})
+    login(page, tenant_a.admin)
+    page.goto(f"{live_server}/settings/secrets")
+    secret = page.locator("#secret-openAIApiKey")
+    expect(secret).to_contain_text("9999")
+    asked = []
+
+    def answer(dialog, accept):
+        asked.append(dialog.message)
+        dialog.accept() if accept else dialog.dismiss()
+
+    page.once("dialog", lambda d: answer(d, accept=False))
+    secret.get_by_role("button", name="Clear: OpenAI API key").click()
+    expect(secret).to_contain_text("9999")  # cancelled: nothing sent, still set
+    assert "cannot be restored" in asked[0] and "OpenAI API key" in asked[0]
+    page.reload()
+    expect(page.locator("#secret-openAIApiKey")).to_contain_text("9999")
+
+    page.once("dialog", lambda d: answer(d, accept=True))
+    page.locator("#secret-openAIApiKey").get_by_role("button", name="Clear: OpenAI API key").click()
+    expect(page.locator("#secret-openAIApiKey")).not_to_contain_text("9999")
+    page.reload()
+    expect(page.locator("#secret-openAIApiKey")).to_contain_text("Not set")
