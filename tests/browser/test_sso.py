@@ -2,6 +2,7 @@
 import pytest
 from playwright.sync_api import expect
 
+from tests.browser.test_accessibility import _report, _violations
 from tests.oidc_provider import CLIENT_ID, CLIENT_SECRET
 
 
@@ -14,6 +15,12 @@ def _configure_on_the_settings_page(page, live_server, login, admin, issuer):
     page.get_by_label("Client secret").fill(CLIENT_SECRET)
     page.get_by_label("Allowed e-mail domain").fill("sso.example.com")
     page.get_by_label("Create people not yet in Switchboard as Agents").check()
+    page.get_by_label("Issuer URL").fill("http://login.example.com")
+    page.get_by_role("button", name="Save").click()
+    expect(page.locator("#field-issuer .errors")).to_contain_text("must use https://")
+    assert not _violations(page), _report("/settings/sso with an error", _violations(page))
+    page.get_by_label("Issuer URL").fill(issuer)
+    page.get_by_label("Client secret").fill(CLIENT_SECRET)  # a password input is not sent back
     page.get_by_role("button", name="Save").click()
     expect(page.locator("#toasts")).to_contain_text("Single sign-on saved.")
     expect(page.get_by_label("Client secret")).to_have_value("")
@@ -27,6 +34,8 @@ def _start_sso(page, live_server, email):
     page.wait_for_timeout(600)  # the offer is asked for after a pause in typing
     expect(page.get_by_role("link", name="Sign in with SSO")).to_have_count(0)
     page.get_by_label("E-mail").fill(email)
+    expect(page.get_by_role("link", name="Sign in with SSO")).to_be_visible()
+    assert not _violations(page), _report("/login with the SSO offer", _violations(page))
     page.get_by_role("link", name="Sign in with SSO").click()
 
 
