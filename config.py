@@ -73,6 +73,9 @@ class Config:
     PASSWORD_HASH_PARALLELISM = int(os.environ.get("PASSWORD_HASH_PARALLELISM", DEFAULT_PARALLELISM))
     # Audit events older than this many days are deleted by `flask --app wsgi prune-audit` (checked by check_config).
     AUDIT_RETENTION_DAYS = os.environ.get("AUDIT_RETENTION_DAYS", "365")
+    # Single sign-on issuers must be https://; plain http:// only on these hosts (comma-separated; for tests).
+    SSO_HTTP_ISSUER_HOSTS = tuple(h.strip() for h in os.environ.get("SSO_HTTP_ISSUER_HOSTS", "").split(",") if h.strip())
+    SSO_HTTP_TIMEOUT = float(os.environ.get("SSO_HTTP_TIMEOUT", "10"))
 
 
 class DevelopmentConfig(Config):
@@ -103,6 +106,7 @@ class TestConfig(Config):
     PASSWORD_HASH_TIME_COST = 1
     PASSWORD_HASH_MEMORY_COST = 8
     PASSWORD_HASH_PARALLELISM = 1
+    SSO_HTTP_ISSUER_HOSTS = ("127.0.0.1",)  # the tests' OpenID provider (tests/oidc_provider.py)
 
 
 MIN_KEY_LENGTH = 32

@@ -28,6 +28,7 @@ DASHBOARD_BLUEPRINTS = (
     "app.channels.views",
     "app.audit.views",
     "app.api_keys.views",
+    "app.sso.views",
 )
 
 

@@ -20,6 +20,7 @@ from werkzeug.serving import make_server
 from app import create_app
 from app.extensions import db, limiter
 from config import TestConfig
+from tests.oidc_provider import _oidc_server, oidc_provider  # noqa: F401  (the OpenID provider for the SSO tests)
 
 PASSWORD = "correct horse battery staple"
 

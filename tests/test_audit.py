@@ -109,6 +109,11 @@ def test_every_write_route_leaves_exactly_one_event_by_its_actor(app, api, dashb
         "apiBaseUrl": "https://crm.example.com/api", "apiAuthenticationType": "None"}), "Update", "Customer")
     trail.expect("customers.clear_secret", web.post("/settings/secrets/secret/openAIApiKey/clear", htmx=True),
                  "Update", "Customer")
+    web.get("/settings/sso")
+    trail.expect("sso.save", web.post("/settings/sso", data={
+        "issuer": "https://login.example.com", "clientId": "switchboard", "clientSecret": "sso-secret-0001",
+        "allowedDomain": "alpha.example.com"}), "Create", "SsoSettings")
+    trail.expect("sso.clear_secret", web.post("/settings/sso/secret/clear"), "Update", "SsoSettings")
     web.get("/end-users/new")
     created = trail.expect("end_users.new", web.post("/end-users/new", htmx=True, data={
         "firstname": "John", "uids-0-uidType": "Email", "uids-0-uid": "john@example.com", "primary": "0"}),

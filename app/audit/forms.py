@@ -8,7 +8,7 @@ from app.audit.models import ACTIONS
 from app.jsonforms import ChoiceField, TimestampField, WholeNumberField
 
 ENTITY_TYPES = ("Customer", "Representative", "EndUser", "Action", "TopicAction", "HookAction", "Topic", "Channel",
-                "Document", "Ticket", "AIModel", "ApiKey")
+                "Document", "Ticket", "AIModel", "ApiKey", "SsoSettings")
 
 
 class AuditEventQuery(Form):

@@ -156,6 +156,8 @@ def _record_links(customer_id: int, events) -> tuple[dict, set]:
         kind, ident = event.entity_type, event.entity_id
         if kind == "Customer":
             links[event.id] = url_for("customers.settings")
+        elif kind == "SsoSettings":
+            links[event.id] = url_for("sso.settings")
         elif kind in ("TopicAction", "HookAction") and ident is None:  # a reorder: the list itself
             links[event.id] = url_for("actions.order")
         elif kind in queries.RECORD_MODELS and ident is not None:

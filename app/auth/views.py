@@ -39,11 +39,16 @@ def login():
     if form.validate_on_submit():
         rep = authenticate(form.email.data, form.password.data)
         if rep is not None:
-            login_user(rep)
+            signed_in(rep)
             return redirect(_safe_next(request.args.get("next")))
         error = "Invalid e-mail or password."
     status = 401 if error else (400 if form.errors else 200)
     return render_template("auth/login.html", form=form, error=error), status
+
+
+def signed_in(rep: Representative) -> None:
+    """Everything a sign-in does, however the person proved who they are (password or single sign-on)."""
+    login_user(rep)
 
 
 @bp.post("/logout")
