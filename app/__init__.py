@@ -46,6 +46,10 @@ def create_app(config_class=None) -> Flask:
     htmx.init_app(app)
     limiter.init_app(app)
 
+    from app.assets import register_assets
+
+    register_assets(app)  # before the other after_request hooks: it compresses their result
+
     from app import models  # noqa: F401  (registers every table with the metadata)
 
     _register_blueprints(app)
