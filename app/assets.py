@@ -1,11 +1,13 @@
 """What the browser downloads, made light: compressed answers, fingerprinted static files cached
 for a year, and a favicon.
 
-- Flask-Compress answers with zstd, br or gzip when the client accepts it, except an API answer
-  that carries an ETag: Flask-Compress would rename a strong ETag to `"tag:gzip"`, and the
-  If-Match of a client that copied it from a compressed answer would no longer match the
-  version (app/versions.py). Those answers are small JSON records anyway. Static files are read
-  whole into the answer so that gzip (which Flask-Compress does not stream) applies to them too.
+- Flask-Compress answers with br, zstd or gzip when the client accepts it: dashboard pages,
+  partials, static files and the API docs page. API JSON is left as it is: Flask-Compress would
+  rename a strong ETag to `"tag:gzip"`, so an If-Match copied from a compressed answer would no
+  longer match the version (app/versions.py), and in-process callers such as schemathesis's WSGI
+  transport read the body without decoding it. Records are small; a proxy may still compress.
+  Static files are read whole into the answer so that gzip (which Flask-Compress does not
+  stream) applies to them too.
 - `url_for('static', filename=...)` adds `v=<content hash>` to every static URL (a url_defaults
   hook, so templates stay as they are); a request carrying the current hash is answered with
   `Cache-Control: public, max-age=31536000, immutable`. An old or missing hash gets the normal
@@ -19,6 +21,7 @@ from flask import Flask, current_app, request, send_from_directory
 from flask_compress import Compress
 
 ONE_YEAR = 365 * 24 * 3600
+API_JSON = {"application/json", "application/problem+json"}
 compress = Compress()
 
 
@@ -30,14 +33,14 @@ def register_assets(app: Flask) -> None:
     compress.init_app(app)
     # after_request functions run last-registered-first; this one is registered before the others
     # (security headers, ...) so it compresses what they produced.
-    app.after_request(_compress_unless_versioned_api)
+    app.after_request(_compress_unless_api_json)
     app.after_request(_cache_fingerprinted_static)
     app.url_defaults(_fingerprint_static_urls)
     app.add_url_rule("/favicon.ico", "favicon", _favicon)
 
 
-def _compress_unless_versioned_api(response):
-    if request.path.startswith("/api/") and response.get_etag()[0]:
+def _compress_unless_api_json(response):
+    if request.path.startswith("/api/") and response.mimetype in API_JSON:
         return response
     return compress.after_request(response)
 
