@@ -4,27 +4,45 @@
 PYTHON     ?= python3
 VENV       := .venv
 BIN        := $(VENV)/bin
-STAMP      := $(VENV)/.requirements-installed
+RUNTIME    := $(VENV)/.runtime-installed
+DEV        := $(VENV)/.dev-installed
 FLASK      := $(BIN)/flask --app wsgi
+PIP        := $(BIN)/python -m pip install --disable-pip-version-check --progress-bar on
+# `make run` reloads on code changes (Werkzeug's reloader; the debugger stays off, see config.py).
+# `make run RELOAD=` serves without it. Production runs gunicorn (README), never `flask run`.
+RELOAD     ?= --reload
 # Parallel test workers (pytest-xdist; each has its own SQLite file or PostgreSQL database), and
 # extra pytest arguments, e.g. `make test TEST_WORKERS=1 PYTEST_ARGS="-x tests/browser"`.
 TEST_WORKERS ?= 2
 PYTEST_ARGS ?=
 
-.PHONY: venv run test test-sqlite test-postgres test-deps vendor clean distclean
+.PHONY: venv dev-venv run test test-sqlite test-postgres test-deps vendor clean distclean
 
-venv: $(STAMP)
+# What running needs (requirements.txt, also pyproject.toml's dependencies); the test stack
+# (Playwright, schemathesis, ...) only for the tests. Each reinstalls when its file changes.
+venv: $(RUNTIME)
+dev-venv: $(DEV)
 
-# Reinstalls whenever a requirements file changes.
-$(STAMP): requirements.txt requirements-dev.txt
-	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+$(VENV)/bin/python:
+	@echo "== Creating the virtualenv in $(VENV) =="
+	$(PYTHON) -m venv $(VENV)
+
+$(RUNTIME): requirements.txt | $(VENV)/bin/python
+	@echo "== Installing what running needs (requirements.txt) =="
+	$(PIP) -r requirements.txt
+	touch $@
+
+$(DEV): $(RUNTIME) requirements-dev.txt
+	@echo "== Installing the test stack (requirements-dev.txt) =="
+	$(PIP) -r requirements-dev.txt
 	touch $@
 
 run: venv
+	@echo "== Migrating the database and loading the demo tenant if it is new =="
 	$(FLASK) db upgrade
 	$(FLASK) demo-if-new
-	$(FLASK) run --host 127.0.0.1 --port 5000
+	@echo "== Serving http://127.0.0.1:5000 (Ctrl+C stops) =="
+	$(FLASK) run --host 127.0.0.1 --port 5000 $(RELOAD)
 
 # System packages the tests use: Debian's chromium (Playwright drives it; no browser download)
 # and redis-server. PostgreSQL is installed by scripts/with-postgres.sh when needed.
@@ -35,11 +53,11 @@ test-deps:
 # Both databases must pass.
 test: test-sqlite test-postgres
 
-test-sqlite: venv test-deps
+test-sqlite: dev-venv test-deps
 	@echo "== pytest on SQLite =="
 	env -u TEST_DATABASE_URL $(BIN)/python -m pytest -q -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
-test-postgres: venv test-deps
+test-postgres: dev-venv test-deps
 	@echo "== pytest on PostgreSQL =="
 	scripts/with-postgres.sh $(BIN)/python -m pytest -q -p no:cacheprovider -n $(TEST_WORKERS) $(PYTEST_ARGS)
 

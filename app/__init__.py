@@ -49,18 +49,24 @@ def create_app(config_class=None) -> Flask:
     htmx.init_app(app)
     limiter.init_app(app)
 
+    from app.assets import register_assets
+
+    register_assets(app)  # before the other after_request hooks: it compresses their result
+
     from app import models  # noqa: F401  (registers every table with the metadata)
 
     _register_blueprints(app)
 
     from app.cli import register_cli
     from app.errors import register_error_handlers
+    from app.htmx_helpers import register_htmx_conventions
     from app.jsonforms import refuse_control_characters
     from app.request_scope import register_request_scope
     from app.security import register_security_headers
     from app.templating import register_template_helpers
 
     register_error_handlers(app)
+    register_htmx_conventions(app)
     app.before_request(refuse_control_characters)  # after CSRF: a missing token is still the first error
     register_request_scope(app)
     register_security_headers(app)

@@ -8,13 +8,15 @@ busy timeout becomes 503 with Retry-After.
 from urllib.parse import urlsplit
 
 from flask import Flask, flash, redirect, render_template, request, url_for
+from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from htmx_flask import make_response as htmx_response
 from sqlalchemy.exc import IntegrityError, OperationalError
-from werkzeug.exceptions import HTTPException, InternalServerError
+from werkzeug.exceptions import HTTPException, InternalServerError, Unauthorized
 
 from app.db_conflicts import conflict_from
 from app.domain_errors import Conflict, DomainError, Invalid, NotFound, PreconditionFailed
+from app.extensions import login_manager
 from app.problems import from_http_exception, problem_response
 from app.sqlite import is_locked_error
 
@@ -31,6 +33,8 @@ def status_of(exc: DomainError) -> int:
 
 
 def register_error_handlers(app: Flask) -> None:
+    login_manager.unauthorized_handler(sign_in_again)
+
     @app.errorhandler(DomainError)
     def _domain(exc: DomainError):
         headers = {"ETag": exc.version} if isinstance(exc, PreconditionFailed) else None
@@ -53,6 +57,8 @@ def register_error_handlers(app: Flask) -> None:
     def _csrf(exc: CSRFError):
         if is_api_request():
             return from_http_exception(exc)
+        if not current_user.is_authenticated and request.endpoint != "auth.login":
+            return sign_in_again()  # the session (and its token) expired: sign in, not "form expired"
         return _page(400, "Your form expired or was sent without its security token. Reload the page and try again.")
 
     @app.errorhandler(HTTPException)
@@ -60,7 +66,7 @@ def register_error_handlers(app: Flask) -> None:
         if is_api_request():
             return from_http_exception(exc)
         if exc.code == 401:
-            return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+            return sign_in_again()
         return _page(exc.code or 500, None, exc)
 
     @app.errorhandler(Exception)
@@ -69,6 +75,36 @@ def register_error_handlers(app: Flask) -> None:
         if is_api_request():
             return from_http_exception(InternalServerError())
         return _page(500, None)
+
+
+def sign_in_again():
+    """No signed-in person (never signed in, signed out elsewhere, or the session expired).
+
+    A plain request is redirected to the sign-in page with `next` back to it. An htmx request
+    (a save, a live search) must not swap the sign-in page into a card nor push its URL: it gets
+    `HX-Redirect`, so the browser itself goes to the sign-in page, with a warning that stays and
+    `next` back to the page the person was on (HX-Current-URL, not the partial's URL).
+    """
+    if is_api_request():
+        return from_http_exception(Unauthorized())
+    if not request.htmx:
+        return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+    flash("Your session expired. Sign in again to continue where you were.", "warning")
+    target = url_for("auth.login", next=_current_page() or url_for("home.index"))
+    response = htmx_response("", 401)
+    response.headers["HX-Redirect"] = target
+    return response
+
+
+def _current_page() -> str | None:
+    """The page the browser shows (htmx's HX-Current-URL), when it is one of ours."""
+    current = request.headers.get("HX-Current-URL")
+    if not current:
+        return None
+    parts = urlsplit(current)
+    if parts.netloc and parts.netloc != request.host or parts.path == url_for("auth.login"):
+        return None
+    return parts.path + (f"?{parts.query}" if parts.query else "")
 
 
 def _answer(status: int, title: str, errors: dict | None = None, headers: dict | None = None, **extra):

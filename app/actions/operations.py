@@ -130,16 +130,23 @@ def add_custom_field(customer_id: int, actor: Actor, action: Action, **attribute
     return field
 
 
+def linked_lists(action: Action) -> list[tuple[str, TopicAction | HookAction]]:
+    """Every link of an action, as ("topic" | "hook", link)."""
+    topic_links = db.session.scalars(select(TopicAction).where(
+        TopicAction.customer_id == action.customer_id, TopicAction.action_id == action.id))
+    hook_links = db.session.scalars(select(HookAction).where(
+        HookAction.customer_id == action.customer_id, HookAction.action_id == action.id))
+    return [("topic", link) for link in topic_links] + [("hook", link) for link in hook_links]
+
+
+def describe_link(kind: str, link) -> str:
+    return describe_topic_context(link) if kind == "topic" else describe_hook_context(link)
+
+
 def action_links(action: Action) -> list[str]:
     """Human names of the lists an action is linked into (for the 409 on delete)."""
-    names = []
-    for link in db.session.scalars(select(TopicAction).where(
-            TopicAction.customer_id == action.customer_id, TopicAction.action_id == action.id)):
-        names.append(f"TopicAction {link.id} ({describe_topic_context(link)})")
-    for link in db.session.scalars(select(HookAction).where(
-            HookAction.customer_id == action.customer_id, HookAction.action_id == action.id)):
-        names.append(f"HookAction {link.id} ({describe_hook_context(link)})")
-    return names
+    return [f"{'TopicAction' if kind == 'topic' else 'HookAction'} {link.id} ({describe_link(kind, link)})"
+            for kind, link in linked_lists(action)]
 
 
 def delete_action(customer_id: int, actor: Actor, action: Action) -> None:

@@ -22,6 +22,8 @@ from app.actions.operations import (
     create_link,
     delete_action,
     delete_link,
+    describe_link,
+    linked_lists,
     reorder_links,
     set_action_active,
     total_wait_seconds,
@@ -148,11 +150,26 @@ def delete(action_id: int):
     try:
         with attempt():
             delete_action(customer_id, actor, action)
-    except StillReferenced as refusal:
-        flash(refusal.title, "error")
+    except StillReferenced:
+        flash(_still_linked(action), "error")
         return redirect(url_for(".edit", action_id=action_id))
     flash_deleted(f"Action {action.name} deleted.", customer_id, "Action", action_id)
     return redirect(url_for(".index"))
+
+
+def _still_linked(action: Action) -> dict:
+    """The refusal in people's words: the lists by their names, each a link to it on the order page."""
+    lists = linked_lists(action)
+    count = f"{len(lists)} list" + ("" if len(lists) == 1 else "s")
+    links = [{"label": describe_link(kind, link)[0].upper() + describe_link(kind, link)[1:],
+              "url": url_for(".order", _anchor=_panel_anchor(kind, link.context_key))} for kind, link in lists]
+    return {"text": f"“{action.name}” is still used in {count}. Remove it from them first, "
+                    "or deactivate the action instead.", "links": links}
+
+
+def _panel_anchor(kind: str, key: str) -> str:
+    """The id of a list's panel on the order page (templates/actions/_order_panel.html)."""
+    return f"list-{kind}-{key.replace('|', '-').replace(':', '')}"
 
 
 # ---- Ordering --------------------------------------------------------------------------------

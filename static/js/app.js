@@ -5,7 +5,8 @@
  *
  *  - toasts: the server sends `HX-Trigger: {"toast": {"message": "...", "level": "success"}}`;
  *    htmx fires a `toast` event whose detail is that object, and we show it in #toasts.
- *    Toasts rendered by the server (flashed messages) are dismissed the same way.
+ *    Toasts rendered by the server (flashed messages) are dismissed the same way. Success and
+ *    info toasts vanish after a few seconds; warning and error toasts stay until closed.
  *  - failed requests (4xx/5xx, network errors, timeouts) show an error toast.
  *  - every `form.sortable` becomes a SortableJS list; dropping a row makes Sortable dispatch an
  *    `end` event on the form, which the form's hx-trigger="end" posts (once).
@@ -16,7 +17,10 @@
 
   var TOAST_MS = 4000;
   var UNDO_MS = 10000;
-  var LEVELS = ["success", "error", "info"];
+  var LEVELS = ["success", "info", "warning", "error"];
+  // Success and info vanish by themselves; a warning or an error stays until it is dismissed:
+  // a refusal must not disappear while it is being read.
+  var STICKY = ["warning", "error"];
 
   function toastBox() {
     var box = document.getElementById("toasts");
@@ -31,10 +35,28 @@
     return box;
   }
 
+  function isSticky(el) {
+    return el.classList.contains("toast-error") || el.classList.contains("toast-warning");
+  }
+
+  function closeButton(el) {
+    var button = el.querySelector(".toast-close");
+    if (!button) {
+      button = document.createElement("button");
+      button.type = "button";
+      button.className = "toast-close";
+      button.setAttribute("aria-label", "Dismiss");
+      button.textContent = "\u00d7";
+      el.appendChild(button);
+    }
+    button.addEventListener("click", function () { el.remove(); });
+  }
+
   function dismissLater(el, ms) {
+    if (isSticky(el)) { closeButton(el); return; }
     var timer = window.setTimeout(function () { el.remove(); }, ms || TOAST_MS);
     el.addEventListener("click", function (evt) {
-      if (evt.target.closest && evt.target.closest("form")) return; // an Undo button: let it submit
+      if (evt.target.closest && evt.target.closest("form, a")) return; // Undo, or a link in the message
       window.clearTimeout(timer);
       el.remove();
     });
@@ -44,8 +66,11 @@
     if (LEVELS.indexOf(level) === -1) level = "info";
     var el = document.createElement("div");
     el.className = "toast toast-" + level;
-    if (level === "error") el.setAttribute("role", "alert");
-    el.textContent = String(message); // never innerHTML: messages may echo user input
+    if (STICKY.indexOf(level) !== -1) el.setAttribute("role", "alert");
+    var text = document.createElement("span");
+    text.className = "toast-text";
+    text.textContent = String(message); // never innerHTML: messages may echo user input
+    el.appendChild(text);
     toastBox().appendChild(el);
     dismissLater(el);
     return el;
