@@ -62,7 +62,7 @@ def index():
 
     context = dict(
         filters=filters, page=page, result=paginated_result(rows, total, page),
-        latest=queries.last_interactions(customer_id, [u.id for u in rows]), page_sizes=PAGE_SIZES,
+        latest={u.id: u.last_interaction_at for u in rows}, page_sizes=PAGE_SIZES,
         customer_types=CUSTOMER_TYPES, primary_uid=_primary_uid,
         list_url=list_url, page_url=lambda n: list_url(pageNumber=n),
     )
