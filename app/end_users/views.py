@@ -218,7 +218,7 @@ def _tickets_context(end_user: EndUser) -> dict:
     args = request.args.to_dict()
 
     def ticket_page_url(number):
-        return url_for(".tickets", end_user_id=end_user.id, **{**args, "pageNumber": number})
+        return url_for(".tickets", end_user_id=end_user.id, **{**args, "pageNumber": number, "cursor": None})
 
     return dict(ticket_filters=filters, tickets=paginated_result(rows, total, page),
                 extras=queries.ticket_extras(end_user.customer_id, rows), ticket_page=page, ticket_page_url=ticket_page_url)
