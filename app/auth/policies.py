@@ -40,7 +40,8 @@ def principal_representative(principal: Principal) -> Representative | None:
     """The representative row behind a representative principal: the one place it is loaded, once
     per request (the token check and the request scope share it)."""
     cached = g.get("principal_representative", _UNSET)
-    if cached is _UNSET or (cached is not None and cached.id != principal.representative_id):
+    if cached is _UNSET or (cached is not None and (cached not in db.session
+                                                    or cached.id != principal.representative_id)):
         cached = g.principal_representative = db.session.get(Representative, principal.representative_id)
     return cached
 
