@@ -72,14 +72,28 @@ def _latest_of(e: str) -> str:
          WHERE t.customer_id = {e}.customer_id AND t.customer_ref = {e}.customer_ref) AS latest)"""
 
 
-def _owners_of(row: str) -> str:
-    """end_user rows a ticket row (NEW or OLD) belongs to."""
-    return (f"customer_id = {row}.customer_id AND (id IN (SELECT end_user_id FROM end_user_uid "
-            f"WHERE customer_id = {row}.customer_id AND uid_lookup = {row}.uid_lookup) "
-            f"OR customer_ref = {row}.customer_ref)")
+def _owners_of(row: str) -> tuple[str, str]:
+    """end_user rows a ticket row (NEW or OLD) belongs to, as two WHERE clauses (one UPDATE each):
+    by identifier and by customerRef. Two index lookups whatever the planner's statistics, where
+    one `id IN (...) OR customer_ref = ...` could be planned as a walk over the tenant."""
+    return (f"id IN (SELECT end_user_id FROM end_user_uid "
+            f"WHERE customer_id = {row}.customer_id AND uid_lookup = {row}.uid_lookup)",
+            f"customer_id = {row}.customer_id AND customer_ref = {row}.customer_ref")
 
 
 RECOMPUTE = f"UPDATE end_user SET last_interaction_at = {_latest_of('end_user')}"
+
+
+def _recompute_owners(row: str) -> str:
+    return " ".join(f"{RECOMPUTE} WHERE {where};" for where in _owners_of(row))
+
+
+def _raise_to(row: str) -> str:
+    """A new ticket: its date becomes the owners' last interaction when it is later."""
+    return " ".join(
+        f"UPDATE end_user SET last_interaction_at = {row}.last_message_date WHERE {where} "
+        f"AND (last_interaction_at IS NULL OR last_interaction_at < {row}.last_message_date);"
+        for where in _owners_of(row))
 
 
 def create_sqlite_search():
@@ -98,15 +112,12 @@ def create_sqlite_search():
 def create_sqlite_last_interaction():
     op.execute(f"""CREATE TRIGGER ticket_last_interaction_insert AFTER INSERT ON ticket
         WHEN NEW.last_message_date IS NOT NULL BEGIN
-        UPDATE end_user SET last_interaction_at = NEW.last_message_date
-         WHERE {_owners_of('NEW')}
-           AND (last_interaction_at IS NULL OR last_interaction_at < NEW.last_message_date); END""")
+        {_raise_to('NEW')} END""")
     op.execute(f"""CREATE TRIGGER ticket_last_interaction_update
         AFTER UPDATE OF last_message_date, uid_lookup, customer_ref, customer_id ON ticket BEGIN
-        {RECOMPUTE} WHERE {_owners_of('OLD')};
-        {RECOMPUTE} WHERE {_owners_of('NEW')}; END""")
+        {_recompute_owners('OLD')} {_recompute_owners('NEW')} END""")
     op.execute(f"""CREATE TRIGGER ticket_last_interaction_delete AFTER DELETE ON ticket BEGIN
-        {RECOMPUTE} WHERE {_owners_of('OLD')}; END""")
+        {_recompute_owners('OLD')} END""")
     op.execute(f"""CREATE TRIGGER end_user_uid_last_interaction_insert AFTER INSERT ON end_user_uid BEGIN
         {RECOMPUTE} WHERE id = NEW.end_user_id; END""")
     op.execute(f"""CREATE TRIGGER end_user_uid_last_interaction_update
@@ -125,15 +136,13 @@ CREATE FUNCTION ticket_last_interaction() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
   IF TG_OP = 'INSERT' THEN
     IF NEW.last_message_date IS NOT NULL THEN
-      UPDATE end_user SET last_interaction_at = NEW.last_message_date
-       WHERE {_owners_of('NEW')}
-         AND (last_interaction_at IS NULL OR last_interaction_at < NEW.last_message_date);
+      {_raise_to('NEW')}
     END IF;
     RETURN NULL;
   END IF;
-  {RECOMPUTE} WHERE {_owners_of('OLD')};
+  {_recompute_owners('OLD')}
   IF TG_OP = 'UPDATE' THEN
-    {RECOMPUTE} WHERE {_owners_of('NEW')};
+    {_recompute_owners('NEW')}
   END IF;
   RETURN NULL;
 END $$;
