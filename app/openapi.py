@@ -10,7 +10,7 @@ from flask import Blueprint, current_app, render_template
 
 from app.api_keys.scopes import required_scope
 from app.jsonforms import json_schema, query_parameters
-from app.pagination import page_form
+from app.pagination import TOTAL_CAP, page_form
 
 bp = Blueprint("api_docs", __name__, url_prefix="/api")
 
@@ -58,9 +58,15 @@ def paginated(item: dict) -> dict:
     return {
         "title": f"PaginatedResult_{item['title']}", "type": "object",
         "properties": {
-            "items": {"type": "array", "items": item}, "totalCount": {"type": "integer", "minimum": 0},
+            "items": {"type": "array", "items": item},
+            "totalCount": {"type": "integer", "minimum": 0, "maximum": TOTAL_CAP,
+                           "description": f"Exact up to {TOTAL_CAP}; beyond, {TOTAL_CAP} with totalCountCapped true."},
+            "totalCountCapped": {"type": "boolean", "description": f"true: there are more than {TOTAL_CAP} "
+                                 "items and totalCount (and totalPages) are lower bounds; false: they are exact."},
             "totalPages": {"type": "integer", "minimum": 0}, "pageNumber": {"type": "integer", "minimum": 1},
             "pageSize": {"type": "integer", "minimum": 1, "maximum": 100},
+            "nextCursor": {"type": ["string", "null"], "description": "Pass as `cursor` (same sortBy, sortOrder "
+                           "and filters) for the next page, fast at any depth; null on the last page."},
         },
         "required": ["items", "totalCount", "totalPages", "pageNumber", "pageSize"],
         "additionalProperties": False,

@@ -8,7 +8,7 @@ from flask import Flask, abort, g, request
 
 from app.actors import Actor
 from app.auth.models import Representative
-from app.auth.policies import current_principal
+from app.auth.policies import current_principal, principal_representative
 from app.extensions import db
 
 
@@ -28,8 +28,7 @@ def _settle_scope() -> None:
     elif principal.is_api_key:
         g.scope = Scope(principal.customer_id, Actor.api_key(principal.api_key_id, principal.name))
     else:
-        rep = db.session.get(Representative, principal.representative_id)
-        g.scope = Scope(principal.customer_id, Actor.representative(rep))
+        g.scope = Scope(principal.customer_id, Actor.representative(principal_representative(principal)))
 
 
 def current_scope() -> Scope:

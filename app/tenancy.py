@@ -34,27 +34,28 @@ def in_id_range(ident: int) -> bool:
     return 0 < ident <= MAX_ID
 
 
-def get_scoped(model, customer_id: int, ident, lock: bool = False):
+def get_scoped(model, customer_id: int, ident, lock: bool = False, options: tuple = ()):
     """The customer's row with this primary key, or None.
 
     lock=True: read it afresh and hold its row lock until the transaction ends (SELECT ... FOR
     UPDATE on PostgreSQL, which also holds off rows being added that refer to it; SQLite's writer
     already holds the database lock), for a write that first compares the row with what the
-    caller saw (app/versions.py)."""
+    caller saw (app/versions.py). options: loader options, e.g. a joinedload of the rows every
+    answer shows, so that the record comes in one statement."""
     try:
         ident = int(ident)
     except (TypeError, ValueError):
         return None
     if not in_id_range(ident):
         return None
-    stmt = scoped(model, customer_id, model.id == ident)
+    stmt = scoped(model, customer_id, model.id == ident).options(*options)
     if lock:
         stmt = stmt.with_for_update().execution_options(populate_existing=True)
-    return db.session.scalars(stmt).one_or_none()
+    return db.session.scalars(stmt).unique().one_or_none()
 
 
-def get_scoped_or_404(model, customer_id: int, ident, lock: bool = False):
-    row = get_scoped(model, customer_id, ident, lock)
+def get_scoped_or_404(model, customer_id: int, ident, lock: bool = False, options: tuple = ()):
+    row = get_scoped(model, customer_id, ident, lock, options)
     if row is None:
         raise NotFound()
     return row

@@ -11,7 +11,8 @@ rewrites the priorities 10, 20, 30, ... in the same transaction.
 """
 import hashlib
 
-from sqlalchemy import func, select, text, update
+from sqlalchemy import case, func, inspect, select, text, update
+from sqlalchemy.orm import joinedload
 
 from app.domain_errors import Conflict, Invalid
 from app.extensions import db
@@ -56,12 +57,16 @@ def member_ids(model, customer_id: int, context_key: str) -> list[int]:
 
 
 def members(model, customer_id: int, context_key: str) -> list:
+    """The links in execution order with the rows their DTO names (action, topic, channel) joined
+    in the same statement: one query for a list's answer, not one lazy load per link."""
+    related = [joinedload(rel.class_attribute) for rel in inspect(model).relationships if not rel.uselist]
     return list(db.session.scalars(
         select(model)
         .where(model.customer_id == customer_id, model.context_key == context_key)
         .order_by(model.priority, model.id)
+        .options(*related)
         .execution_options(populate_existing=True)
-    ))
+    ).unique())
 
 
 def next_priority(model, customer_id: int, context_key: str) -> int:
@@ -85,14 +90,17 @@ def context_of(model, customer_id: int, ids: list[int]) -> str | None:
 
 
 def apply_order(model, customer_id: int, ids: list[int]) -> None:
-    """Priorities 10, 20, 30... in the order given (the caller holds the list's lock)."""
-    for position, ident in enumerate(ids, start=1):
-        db.session.execute(
-            update(model)
-            .where(model.customer_id == customer_id, model.id == ident)
-            .values(priority=position * STEP)
-            .execution_options(synchronize_session=False)
-        )
+    """Priorities 10, 20, 30... in the order given (the caller holds the list's lock): one UPDATE
+    with a CASE on the id, whatever the length of the list."""
+    if not ids:
+        return
+    db.session.execute(
+        update(model)
+        .where(model.customer_id == customer_id, model.id.in_(ids))
+        .values(priority=case({ident: position * STEP for position, ident in enumerate(ids, start=1)},
+                              value=model.id))
+        .execution_options(synchronize_session=False)
+    )
 
 
 def the_moved_one(before: list[int], after: list[int]) -> int | None:

@@ -39,8 +39,18 @@ def _still_valid(principal: Principal) -> bool:
     """A token outlives nothing: a deactivated representative's token stops working."""
     if principal.is_phone:
         return True  # the phone channel match is checked by phone_auth routes, answering 403
-    rep = db.session.get(Representative, principal.representative_id)
+    rep = principal_representative(principal)
     return rep is not None and rep.is_active and rep.customer_id == principal.customer_id
+
+
+def principal_representative(principal: Principal) -> Representative | None:
+    """The representative row behind a representative principal: the one place it is loaded, once
+    per request (the token check and the request scope share it)."""
+    cached = g.get("principal_representative", _UNSET)
+    if cached is _UNSET or (cached is not None and (cached not in db.session
+                                                    or cached.id != principal.representative_id)):
+        cached = g.principal_representative = db.session.get(Representative, principal.representative_id)
+    return cached
 
 
 def current_principal() -> Principal | None:

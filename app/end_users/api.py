@@ -1,5 +1,6 @@
 """/api/EndUsers and /api/EndUserUIDs/assign (bearer token, scoped to the token's customer)."""
 from flask import Blueprint, jsonify, request, url_for
+from sqlalchemy.orm import joinedload
 
 from app.auth.policies import requires
 from app.domain_errors import Invalid, NotFound
@@ -45,8 +46,7 @@ STALE = precondition_failed("EndUser", current=END_USER_SCHEMA)
 
 
 def _dtos(end_users: list[EndUser]) -> list[dict]:
-    latest = queries.last_interactions(current_customer_id(), [u.id for u in end_users])
-    return [end_user_dto(u, latest.get(u.id)) for u in end_users]
+    return [end_user_dto(u, u.last_interaction_at) for u in end_users]
 
 
 def _one(end_user: EndUser) -> dict:
@@ -90,7 +90,8 @@ def create():
             response_headers={200: ETAG})
 @guard
 def get(end_user_id):
-    end_user = get_scoped_or_404(EndUser, current_customer_id(), end_user_id)
+    # one statement: the person with their identifiers (the last interaction is a column)
+    end_user = get_scoped_or_404(EndUser, current_customer_id(), end_user_id, options=(joinedload(EndUser.uids),))
     return jsonify(_one(end_user)), 200, {"ETag": end_user_etag(end_user)}
 
 

@@ -1,7 +1,7 @@
 from datetime import datetime
 
 from email_validator import EmailNotValidError, validate_email
-from sqlalchemy import Boolean, CheckConstraint, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, CheckConstraint, FetchedValue, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from app.extensions import db
@@ -42,6 +42,10 @@ class EndUser(TenantMixin, db.Model):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     # lower-cased profile text and identifiers, kept by app/end_users/search_text.py
     search_text: Mapped[str] = mapped_column(Text, default="", server_default="")
+    # the lastInteractionDate: kept by database triggers on ticket, end_user_uid and end_user (see
+    # the migration c5d8e2a1f4b9), so the ORM reads it back after every write instead of setting it
+    last_interaction_at: Mapped[datetime | None] = mapped_column(
+        server_default=FetchedValue(), server_onupdate=FetchedValue())
 
     # Joined on the id alone, so that loading identifiers is an index lookup on end_user_id; the
     # composite foreign key (customer_id, end_user_id) already keeps them in the same tenant.

@@ -34,10 +34,16 @@ def _refresh_search_text(session: Session, _context, _instances) -> None:
         end_user.search_text = compose(end_user, uids)
 
 
-# Built by their migration on PostgreSQL only (a GIN trigram index and a text_pattern_ops index
-# have no SQLite counterpart), so the models do not declare them and autogenerate leaves them alone.
+# Built by their migrations in SQL, so the models do not declare them and autogenerate leaves them
+# alone: on PostgreSQL a GIN trigram index and a text_pattern_ops index (no SQLite counterpart); on
+# both the expression indexes of the list sorts (ix_end_user_sort_*, migration c5d8e2a1f4b9) and on
+# SQLite the FTS5 table end_user_fts with its shadow tables.
 DATABASE_ONLY_INDEXES = {"ix_end_user_search_text_trgm", "ix_end_user_customer_ref_prefix"}
+DATABASE_ONLY_PREFIXES = {"index": "ix_end_user_sort_", "table": "end_user_fts"}
 
 
 def include_object(obj, name, type_, reflected, compare_to):
-    return not (type_ == "index" and name in DATABASE_ONLY_INDEXES)
+    if type_ == "index" and name in DATABASE_ONLY_INDEXES:
+        return False
+    prefix = DATABASE_ONLY_PREFIXES.get(type_)
+    return not (prefix and name and name.startswith(prefix))

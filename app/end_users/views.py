@@ -57,7 +57,7 @@ def index():
 
     context = dict(
         filters=filters, page=page, result=paginated_result(rows, total, page),
-        latest=queries.last_interactions(customer_id, [u.id for u in rows]), page_sizes=PAGE_SIZES,
+        latest={u.id: u.last_interaction_at for u in rows}, page_sizes=PAGE_SIZES,
         customer_types=CUSTOMER_TYPES, primary_uid=_primary_uid,
         list_url=list_url, page_url=lambda n: list_url(pageNumber=n),
     )
@@ -213,7 +213,7 @@ def _tickets_context(end_user: EndUser) -> dict:
     args = request.args.to_dict()
 
     def ticket_page_url(number):
-        return url_for(".tickets", end_user_id=end_user.id, **{**args, "pageNumber": number})
+        return url_for(".tickets", end_user_id=end_user.id, **{**args, "pageNumber": number, "cursor": None})
 
     return dict(ticket_filters=filters, tickets=paginated_result(rows, total, page),
                 extras=queries.ticket_extras(end_user.customer_id, rows), ticket_page=page, ticket_page_url=ticket_page_url)

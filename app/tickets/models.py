@@ -49,8 +49,9 @@ class Ticket(TenantMixin, db.Model):
         CheckConstraint(
             "status IN ('Open', 'Pending', 'Escalated', 'Closed')", name="status_known"
         ),
-        Index("ix_ticket_customer_uid", "customer_id", "uid_lookup"),
-        Index("ix_ticket_customer_ref", "customer_id", "customer_ref"),
+        # ending in last_message_date: an end user's latest interaction is one index lookup per key
+        Index("ix_ticket_customer_uid", "customer_id", "uid_lookup", "last_message_date"),
+        Index("ix_ticket_customer_ref", "customer_id", "customer_ref", "last_message_date"),
         Index("ix_ticket_customer_last_message", "customer_id", "last_message_date"),
     )
 
