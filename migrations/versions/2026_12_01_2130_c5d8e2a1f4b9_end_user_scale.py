@@ -2,7 +2,7 @@
 interaction kept on the end user, and ticket indexes that end in last_message_date
 
 Revision ID: c5d8e2a1f4b9
-Revises: 8e347c119062
+Revises: c5d1e7a3b920
 Create Date: 2026-12-01 21:30:00
 
 - SQLite: end_user_fts, an external-content FTS5 table (trigram tokenizer) over end_user.search_text,
@@ -20,7 +20,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = 'c5d8e2a1f4b9'
-down_revision = '8e347c119062'
+down_revision = 'c5d1e7a3b920'
 branch_labels = None
 depends_on = None
 
