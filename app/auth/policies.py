@@ -3,6 +3,7 @@
 The API reads a bearer token; the dashboard reads the Flask-Login session. Both end in a
 Principal, and the same policy names (ManageSettings, TicketAccess) guard both.
 """
+from dataclasses import replace
 from functools import wraps
 
 from flask import abort, g, request
@@ -25,15 +26,20 @@ def _principal_from_bearer() -> Principal | None:
         principal = verify(token.strip())
     except InvalidToken:
         return None
-    return principal if _still_valid(principal) else None
+    return _as_stored(principal)
 
 
-def _still_valid(principal: Principal) -> bool:
-    """A token outlives nothing: a deactivated representative's token stops working."""
+def _as_stored(principal: Principal) -> Principal | None:
+    """The token checked against the representative's row (which the request loads anyway, for
+    its actor): a deactivated person's token, or one issued before a sign-out, a role or a
+    password change (an older session version), stops working; the roles are the stored ones."""
     if principal.is_phone:
-        return True  # the phone channel match is checked by phone_auth routes, answering 403
+        return principal  # the phone channel match is checked by phone_auth routes, answering 403
     rep = db.session.get(Representative, principal.representative_id)
-    return rep is not None and rep.is_active and rep.customer_id == principal.customer_id
+    if (rep is None or not rep.is_active or rep.customer_id != principal.customer_id
+            or rep.session_version != principal.session_version):
+        return None
+    return replace(principal, roles=tuple(rep.roles))
 
 
 def current_principal() -> Principal | None:

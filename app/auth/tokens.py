@@ -21,6 +21,7 @@ class Principal:
     representative_id: int | None = None
     roles: tuple[str, ...] = field(default_factory=tuple)
     channel_id: int | None = None
+    session_version: int | None = None  # a representative's token: the version it was issued under
 
     @property
     def is_phone(self) -> bool:
@@ -83,6 +84,9 @@ def verify(token: str) -> Principal:
         representative_id = int(claims["sub"])
     except ValueError:
         raise InvalidToken("malformed subject") from None
+    version = claims.get("sessionVersion")
+    if not isinstance(version, int) or isinstance(version, bool):
+        raise InvalidToken("no session version")
     return Principal(
-        claims["customerID"], "representative", representative_id, tuple(claims["roles"])
+        claims["customerID"], "representative", representative_id, tuple(claims["roles"]), session_version=version
     )
