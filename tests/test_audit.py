@@ -86,6 +86,11 @@ def test_every_write_route_leaves_exactly_one_event_by_its_actor(app, api, dashb
     spare_channel = body("api_channels.create", client.post("/api/Channels", json={"name": "Spare", "channelType": "Chat"}),
                          "Create", "Channel")["channelID"]
     trail.expect("api_channels.delete", client.delete(f"/api/Channels/{spare_channel}"), "Delete", "Channel")
+    person = body("api_team.create", client.post("/api/Representatives", json={
+        "email": "audited@alpha.example.com", "role": "Agent", "timeZone": "Europe/Paris"}), "Create",
+        "Representative")["representativeID"]
+    trail.expect("api_team.update", client.put(f"/api/Representatives/{person}", json={"role": "Admin"}),
+                 "Update", "Representative")
 
     # ---- Dashboard ----------------------------------------------------------------------------
     for noun, extra in (("topics", {}), ("channels", {"channelType": "Phone"})):
@@ -137,6 +142,13 @@ def test_every_write_route_leaves_exactly_one_event_by_its_actor(app, api, dashb
     trail.expect("actions.delete", web.post(f"/actions/{action}/delete"), "Delete", "Action")
     deletion = client.get("/api/AuditEvents?pageSize=1").get_json()["items"][0]
     trail.expect("audit.revert", web.post(f"/activity/{deletion['auditEventID']}/revert"), "Revert", "Action")
+    web.get("/team/")
+    trail.expect("team.index", web.post("/team/", data={"email": "teamed@alpha.example.com", "role": "Agent",
+                                                        "timeZone": "Europe/Paris"}), "Create", "Representative")
+    teamed = max(e.entity_id for e in _events(in_app, tenant_a.id) if e.entity_type == "Representative")
+    trail.expect("team.role", web.post(f"/team/{teamed}/role", data={"role": "Admin"}), "Update", "Representative")
+    trail.expect("team.toggle", web.post(f"/team/{teamed}/toggle"), "Update", "Representative")
+    trail.expect("team.password", web.post(f"/team/{teamed}/password"), "Update", "Representative")
 
     writes = {rule.endpoint for rule in app.url_map.iter_rules()
               if rule.methods & {"POST", "PUT", "DELETE", "PATCH"}} - NOT_WRITES

@@ -30,6 +30,7 @@ from app.end_users import queries
 from app.end_users.models import EndUser, EndUserUID
 from app.end_users.serializers import ALREADY_ASSIGNED, END_USER, TICKET, TICKET_TOPIC, UID
 from app.extensions import db
+from app.team.serializers import REPRESENTATIVE, REPRESENTATIVE_CREATED
 from app.tickets.models import Ticket
 from app.topics.models import TOPIC, Topic
 
@@ -82,6 +83,9 @@ def _samples(session, customer_id: int) -> list[tuple[Dto, object, dict]]:
         *[(AUDIT_EVENT, e, {}) for e in rows[AuditEvent]],
         (CUSTOMER, customer, {}),
         (PHONE, customer, {"channel_id": phone.id}),
+        *[(REPRESENTATIVE, r, {}) for r in rows[Representative]],
+        *[(REPRESENTATIVE_CREATED, r, {"initial_password": password})
+          for r in rows[Representative] for password in ("generated-once-1234", None)],
         *[(TOKEN, p, {"token": "header.payload.signature", "expires": expires}) for p in principals],
     ]
     for model, found in rows.items():
