@@ -4,19 +4,23 @@ being active ends that person's sessions and tokens."""
 from sqlalchemy import func, select
 
 from app.auth.models import Representative
+from app.customers.models import Customer
 from app.domain_errors import Conflict
 from app.extensions import db
 
 LAST_ADMIN = "This is the last active Admin of the account: make someone else an Admin first."
 
 
-def _other_active_admins(rep: Representative) -> list[int]:
-    """Locked until the transaction ends (PostgreSQL FOR UPDATE; SQLite's writer holds the database):
-    two requests demoting two Admins at once see each other's change, not a stale count."""
-    return list(db.session.scalars(
-        select(Representative.id).where(Representative.customer_id == rep.customer_id, Representative.role == "Admin",
-                                        Representative.is_active.is_(True), Representative.id != rep.id)
-        .with_for_update()))
+def _other_active_admins(rep: Representative) -> int:
+    """Counted under the tenant's row lock (PostgreSQL FOR NO KEY UPDATE, which leaves inserts of the
+    tenant's rows alone; SQLite's writer holds the database): two requests demoting two Admins at
+    once take turns, and the second counts after the first committed. Locking the Admins' rows
+    instead deadlocks, as each request already holds the row it changes."""
+    db.session.execute(select(Customer.id).where(Customer.id == rep.customer_id).with_for_update(key_share=True))
+    return db.session.scalar(
+        select(func.count()).select_from(Representative).where(
+            Representative.customer_id == rep.customer_id, Representative.role == "Admin",
+            Representative.is_active.is_(True), Representative.id != rep.id))
 
 
 def change_access(rep: Representative, role: str, is_active: bool) -> None:
