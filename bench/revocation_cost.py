@@ -108,7 +108,7 @@ def _time_check(app, token, n: int) -> list[float]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--requests", type=int, default=3000, help="requests per variant")
-    parser.add_argument("--block", type=int, default=250, help="requests per alternating block")
+    parser.add_argument("--block", type=int, default=50, help="requests per alternating block")
     args = parser.parse_args()
     app = _make_app()
     client = app.test_client()
