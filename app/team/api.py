@@ -54,8 +54,8 @@ def read(representative_id: int):
 @documented(summary="Update a representative (a field left out keeps its value). A role change, a deactivation "
                     "or a new password ends the person's sessions and tokens",
             body=RepresentativeUpdateForm, partial=True,
-            responses={200: ("Saved", REPRESENTATIVE.schema), 409: ("The last active Admin cannot be demoted or deactivated, or the e-mail "
-                                                               "address is taken", None)})
+            responses={200: ("Saved", REPRESENTATIVE.schema), 409: (("The last active Admin cannot be demoted or deactivated, or the "
+                                                                "e-mail address is taken"), None)})
 @requires("ManageSettings")
 def update(representative_id: int):
     customer_id, actor = current_scope()
