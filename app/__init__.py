@@ -17,6 +17,7 @@ API_BLUEPRINTS = (
     "app.channels.api",
     "app.audit.api",
     "app.api_keys.api",
+    "app.team.api",
 )
 DASHBOARD_BLUEPRINTS = (
     "app.auth.views",
@@ -29,6 +30,7 @@ DASHBOARD_BLUEPRINTS = (
     "app.audit.views",
     "app.api_keys.views",
     "app.sso.views",
+    "app.team.views",
 )
 
 

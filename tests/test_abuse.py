@@ -28,6 +28,7 @@ from app.end_users.forms import AssignUIDForm, EndUserCreateForm, EndUserUpdateF
 from app.end_users.models import EndUser
 from app.extensions import db
 from app.jsonforms import json_schema
+from app.team.forms import RepresentativeCreateForm, RepresentativeUpdateForm
 from app.topics.forms import TopicForm
 from tests.conftest import Rep
 from tests.tenant_data import differences, snapshot
@@ -100,6 +101,11 @@ ROUTES = {
     "api_end_users.assign": Route(AssignUIDForm, lambda w: "/api/EndUserUIDs/assign",
                                   lambda w, n: {"endUserID": w["end_user"], "uidType": "Ref", "uid": f"assigned-{n}"},
                                   lambda api, w, r: r.get_json()),
+    "api_team.create": Route(RepresentativeCreateForm, lambda w: "/api/Representatives",
+                             lambda w, n: {"email": f"probe{n}@alpha.example.com", "role": "Agent",
+                                           "timeZone": "Europe/Paris"}, _location),
+    "api_team.update": Route(RepresentativeUpdateForm, lambda w: f"/api/Representatives/{w['representative']}",
+                             lambda w, n: {}, lambda api, w, r: r.get_json()),
     "api_links.create_TopicActions": Route(TopicActionForm, lambda w: "/api/TopicActions",
                                            lambda w, n: {"specialTopic": f"special-{n}", "actionID": w["action"]}, _location),
     "api_links.bulk_TopicActions": Route(TopicActionForm, lambda w: "/api/TopicActions/bulk",
@@ -169,6 +175,17 @@ def _get(dto: dict, path: str, sent: dict):
     return found[0].get(match[2]) if found else None
 
 
+def _signs_in(app, route_name, response, world, password) -> bool:
+    from app.auth.models import Representative
+    from app.auth.passwords import verify_password
+
+    ident = response.get_json()["representativeID"] if route_name == "api_team.create" else world["representative"]
+    with app.app_context():
+        hashed = db.session.get(Representative, ident).password_hash
+        db.session.remove()
+        return verify_password(hashed, password)
+
+
 def _stored_secret(app, world, route_name, field):
     with app.app_context():
         if route_name.startswith("api_actions."):
@@ -197,7 +214,7 @@ def world(tenant_a, api):
     hook_action = admin.post("/api/HookActions", json={"hookName": "PreSpam", "actionID": action}).get_json()["hookActionID"]
     return {"api": admin, "customer": tenant_a.id, "action": action, "topic": topic, "channel": channel,
             "end_user": end_user["endUserID"], "end_user_uid": end_user["uids"][0]["endUserUIDID"],
-            "topic_action": topic_action, "hook_action": hook_action}
+            "topic_action": topic_action, "hook_action": hook_action, "representative": tenant_a.agent.id}
 
 
 # ---- Unicode and control characters in every text field ---------------------------------------
@@ -239,7 +256,9 @@ def _try_every_text_field(app, world, route_name, route, numbers):
         elif status >= 300 or route.read is None:
             yield f"{where}: {status} {response.get_data(as_text=True)[:200]}"
         else:
-            if field in SECRET_FIELDS or field in SECRET_ATTRS:
+            if field == "password":  # stored only as a hash: it must be the password that now signs in
+                stored = value if _signs_in(app, route_name, response, world, value) else "another password"
+            elif field in SECRET_FIELDS or field in SECRET_ATTRS:
                 stored = _stored_secret(app, world, route_name, field)
             else:
                 stored = _get(route.read(api, world, response), field, body)
@@ -311,6 +330,7 @@ def _own_ids(app, customer_id: int) -> dict:
     from app.actions.models import HookAction, TopicAction
     from app.api_keys.models import ApiKey
     from app.audit.models import AuditEvent
+    from app.auth.models import Representative
     from app.channels.models import Channel
     from app.topics.models import Topic
 
@@ -322,7 +342,8 @@ def _own_ids(app, customer_id: int) -> dict:
         ids = {"action_id": first(Action), "end_user_id": first(EndUser), "topic_id": first(Topic),
                "channel_id": first(Channel, Channel.channel_type == "Phone"), "link_id": first(TopicAction),
                "hook_link_id": first(HookAction), "event_id": first(AuditEvent, AuditEvent.revertible.is_(True)),
-               "key_id": first(ApiKey)}
+               "key_id": first(ApiKey),
+               "representative_id": first(Representative, Representative.role == "Agent")}
         db.session.remove()
     return ids
 
@@ -413,7 +434,7 @@ def test_control_characters_in_query_strings_and_dashboard_forms(app, demo_admin
 def _api_path(rule, world) -> str:
     """The rule's URL with the tenant's own ids, so that only the body can be at fault."""
     by_name = {"action_id": world["action"], "topic_id": world["topic"], "channel_id": world["channel"],
-               "end_user_id": world["end_user"],
+               "end_user_id": world["end_user"], "representative_id": world["representative"],
                "link_id": world["topic_action"] if "TopicActions" in rule.rule else world["hook_action"]}
     assert all(isinstance(c, IntegerConverter) for c in rule._converters.values()), rule.rule
     return rule.build({k: by_name[k] for k in rule.arguments}, append_unknown=False)[1]

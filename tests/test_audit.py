@@ -90,6 +90,11 @@ def test_every_write_route_leaves_exactly_one_event_by_its_actor(app, api, dashb
                "Create", "ApiKey")
     assert key["key"] not in str(_events(in_app, tenant_a.id)[-1].changes)
     trail.expect("api_keys.revoke", client.delete(f"/api/ApiKeys/{key['apiKeyID']}"), "Delete", "ApiKey")
+    person = body("api_team.create", client.post("/api/Representatives", json={
+        "email": "audited@alpha.example.com", "role": "Agent", "timeZone": "Europe/Paris"}), "Create",
+        "Representative")["representativeID"]
+    trail.expect("api_team.update", client.put(f"/api/Representatives/{person}", json={"role": "Admin"}),
+                 "Update", "Representative")
 
     # ---- Dashboard ----------------------------------------------------------------------------
     for noun, extra in (("topics", {}), ("channels", {"channelType": "Phone"})):
@@ -151,6 +156,13 @@ def test_every_write_route_leaves_exactly_one_event_by_its_actor(app, api, dashb
                  "Create", "ApiKey")
     page_key = max(e.entity_id for e in _events(in_app, tenant_a.id) if e.entity_type == "ApiKey")
     trail.expect("keys.revoke", web.post(f"/settings/api-keys/{page_key}/revoke"), "Delete", "ApiKey")
+    web.get("/team/")
+    trail.expect("team.index", web.post("/team/", data={"email": "teamed@alpha.example.com", "role": "Agent",
+                                                        "timeZone": "Europe/Paris"}), "Create", "Representative")
+    teamed = max(e.entity_id for e in _events(in_app, tenant_a.id) if e.entity_type == "Representative")
+    trail.expect("team.role", web.post(f"/team/{teamed}/role", data={"role": "Admin"}), "Update", "Representative")
+    trail.expect("team.toggle", web.post(f"/team/{teamed}/toggle"), "Update", "Representative")
+    trail.expect("team.password", web.post(f"/team/{teamed}/password"), "Update", "Representative")
 
     writes = {rule.endpoint for rule in app.url_map.iter_rules()
               if rule.methods & {"POST", "PUT", "DELETE", "PATCH"}} - NOT_WRITES

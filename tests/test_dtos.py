@@ -32,6 +32,7 @@ from app.end_users import queries
 from app.end_users.models import EndUser, EndUserUID
 from app.end_users.serializers import ALREADY_ASSIGNED, END_USER, TICKET, TICKET_TOPIC, UID
 from app.extensions import db
+from app.team.serializers import REPRESENTATIVE, REPRESENTATIVE_CREATED
 from app.tickets.models import Ticket
 from app.topics.models import TOPIC, Topic
 
@@ -86,6 +87,9 @@ def _samples(session, customer_id: int) -> list[tuple[Dto, object, dict]]:
         *[(dto, k, {"key": "sbk_example"}) if dto is API_KEY_CREATED else (dto, k, {})
           for k in rows[ApiKey] for dto in (API_KEY, API_KEY_CREATED)],
         (PHONE, customer, {"channel_id": phone.id}),
+        *[(REPRESENTATIVE, r, {}) for r in rows[Representative]],
+        *[(REPRESENTATIVE_CREATED, r, {"initial_password": password})
+          for r in rows[Representative] for password in ("generated-once-1234", None)],
         *[(TOKEN, p, {"token": "header.payload.signature", "expires": expires}) for p in principals],
     ]
     for model, found in rows.items():

@@ -38,7 +38,7 @@ PASSWORD = "fuzzing passphrase of tenant admins"
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
 # Path parameter -> the seeded table its ids come from.
 ID_PARAMS = {"end_user_id": "end_users", "action_id": "actions", "topic_id": "topics",
-             "channel_id": "channels", "link_id": None, "key_id": "api_keys"}
+             "channel_id": "channels", "representative_id": "representatives", "link_id": None, "key_id": "api_keys"}
 
 
 def _operations() -> list[tuple[str, str]]:
@@ -57,6 +57,8 @@ def _seed(app, customer_id: int, marker: str = "") -> dict:
     from app.actions.models import Action, HookAction, TopicAction
     from app.api_keys.key_format import digest, new_key
     from app.api_keys.models import ApiKey
+    from app.auth.models import Representative
+    from app.auth.passwords import hash_password
     from app.channels.models import Channel
     from app.end_users.models import EndUser, EndUserUID
     from app.extensions import db
@@ -83,7 +85,9 @@ def _seed(app, customer_id: int, marker: str = "") -> dict:
                                       is_primary=True),
                            EndUserUID(customer_id=c, uid_type="Phone", uid=f"+3247012345{index}")]
             people.append(person)
-        db.session.add_all([*topics, *channels, *actions, *people])
+        agent = Representative(customer_id=c, email=f"agent-{marker.lower() or 'own'}-{c}@example.com",
+                               name=f"{marker}Agent", role="Agent", password_hash=hash_password(PASSWORD))
+        db.session.add_all([*topics, *channels, *actions, *people, agent])
         db.session.flush()
         now = utcnow()
         for index, person in enumerate(people):
@@ -110,7 +114,7 @@ def _seed(app, customer_id: int, marker: str = "") -> dict:
         db.session.commit()
         ids = {
             "end_users": [p.id for p in people], "actions": [a.id for a in actions],
-            "topics": [t.id for t in topics], "channels": [ch.id for ch in channels],
+            "topics": [t.id for t in topics], "channels": [ch.id for ch in channels], "representatives": [agent.id],
             "TopicActions": [link.id for link in links if isinstance(link, TopicAction)],
             "HookActions": [link.id for link in links if isinstance(link, HookAction)],
             "api_keys": [key.id for key in keys],
@@ -163,15 +167,34 @@ def accounts(app):
         db.session.commit()
         ids = a.id, b.id
         db.session.remove()
-    login = app.test_client().post("/api/Auth/login", json={"email": "admin@fuzz-alpha.example.com", "password": PASSWORD})
     own, other = _seed(app, ids[0]), _seed(app, ids[1], MARKER)
-    yield {"token": login.get_json()["token"], "own": own, "other": other, "b": ids[1],
+    yield {"sign_in": lambda: _fuzzing_admin_signs_in(app, ids[0]), "own": own, "other": other, "b": ids[1],
            "b_rows": _rows_of(app, ids[1]), "sent": {}}
     with app.app_context():
         db.session.execute(delete(Customer))
         db.session.commit()
         db.session.remove()
     limiter.reset()
+
+
+def _fuzzing_admin_signs_in(app, customer_id: int) -> str:
+    """A token for A's admin, as it was seeded: a fuzzed PUT /api/Representatives may have given the
+    admin a new password, address or role, which ends the admin's tokens (and so every later operation)."""
+    from sqlalchemy import select
+
+    from app.auth.models import Representative
+    from app.auth.passwords import hash_password
+    from app.extensions import db
+
+    with app.app_context():
+        admin = db.session.scalars(select(Representative).where(Representative.customer_id == customer_id)
+                                   .order_by(Representative.id)).first()
+        admin.email, admin.role, admin.is_active = "admin@fuzz-alpha.example.com", "Admin", True
+        admin.password_hash = hash_password(PASSWORD)
+        db.session.commit()
+        db.session.remove()
+    login = app.test_client().post("/api/Auth/login", json={"email": "admin@fuzz-alpha.example.com", "password": PASSWORD})
+    return login.get_json()["token"]
 
 
 def _id_table(name: str, path: str) -> str | None:
@@ -243,7 +266,7 @@ def _leak(response, case, other: dict, path: str) -> str | None:
 def test_fuzz_operation(app, schema, accounts, method, path):
     own, other = accounts["own"], accounts["other"]
     operation = schema[path][method]
-    headers = {"Authorization": f"Bearer {accounts['token']}"}
+    headers = {"Authorization": f"Bearer {accounts['sign_in']()}"}
     sent = accounts["sent"].setdefault(f"{method} {path}", [])
 
     @hypothesis.settings(max_examples=EXAMPLES * 2, derandomize=True, database=None, deadline=None,

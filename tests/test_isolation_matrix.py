@@ -24,6 +24,7 @@ from werkzeug.routing.converters import IntegerConverter
 from app.actions.models import Action, HookAction, TopicAction
 from app.api_keys.models import ApiKey
 from app.audit.models import AuditEvent
+from app.auth.models import Representative
 from app.channels.models import Channel
 from app.documents.models import Document
 from app.end_users.models import EndUser, EndUserUID
@@ -99,6 +100,10 @@ CASES = [
     _api("api_end_users.tickets", "GET", lambda a, b: {"path": _url("api_end_users.tickets", end_user_id=a["end_user"])}),
     _api("api_audit.revert", "POST", lambda a, b: {"path": _url("api_audit.revert", event_id=a["audit_event"])}),
     _api("api_keys.revoke", "DELETE", lambda a, b: {"path": _url("api_keys.revoke", key_id=a["api_key"])}),
+    _api("api_team.read", "GET", lambda a, b: {"path": _url("api_team.read", representative_id=a["representative"])}),
+    _api("api_team.update", "PUT", lambda a, b: {
+        "path": _url("api_team.update", representative_id=a["representative"]),
+        "json": {"role": "Agent", "isActive": False, "password": "hijacked password"}}),
     *[
         case
         for kind, link in (("TopicActions", "topic_action"), ("HookActions", "hook_action"))
@@ -225,6 +230,9 @@ CASES = [
         for htmx in (True, False)
     ],
     _page("keys.revoke", "POST", lambda a, b: {"path": _url("keys.revoke", key_id=a["api_key"])}),
+    *[_page(f"team.{name}", "POST", lambda a, b, n=name: {
+        "path": _url(f"team.{n}", representative_id=a["representative"]), "data": {"role": "Agent"}})
+      for name in ("role", "toggle", "password")],
     _page("audit.revert", "POST", lambda a, b: {"path": _url("audit.revert", event_id=a["audit_event"]), "htmx": True}),
     _page("audit.export", "GET", lambda a, b: {"path": _url("audit.export", entityType="EndUser", entityId=a["end_user"])},
           expect="as-missing", name="CSV export filtered by A's end user"),
@@ -271,6 +279,8 @@ def demo(app, demo_tenant):
             "hook_action": hook_link.id,
             "hook_key": hook_link.context_key,
             "hook_action_list": _list(HookAction, cid, hook_link.context_key),
+            "representative": first(select(Representative).where(Representative.customer_id == cid,
+                                                                  Representative.role == "Admin")).id,
             "audit_event": first(select(AuditEvent).where(AuditEvent.customer_id == cid,
                                                           AuditEvent.revertible.is_(True))).id,
             "api_key": first(select(ApiKey).where(ApiKey.customer_id == cid)).id,

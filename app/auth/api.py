@@ -3,7 +3,7 @@ from flask import Blueprint, abort, current_app
 
 from app.auth import tokens
 from app.auth.forms import LoginForm, PhoneLoginForm
-from app.auth.operations import authenticate, authenticate_phone_channel
+from app.auth.operations import authenticate, authenticate_phone_channel, record_login
 from app.auth.ratelimits import throttled
 from app.auth.serializers import TOKEN, token_dto
 from app.auth.tokens import Principal
@@ -24,8 +24,10 @@ def login():
     rep = authenticate(form.email.data, form.password.data)
     if rep is None:
         abort(401, BAD_CREDENTIALS)
+    record_login(rep)
     token, expires = tokens.issue(
-        str(rep.id), rep.customer_id, rep.roles, current_app.config["JWT_LIFETIME_SECONDS"]
+        str(rep.id), rep.customer_id, rep.roles, current_app.config["JWT_LIFETIME_SECONDS"],
+        sessionVersion=rep.session_version,
     )
     return token_dto(Principal(rep.customer_id, "representative", rep.id, tuple(rep.roles)), token, expires)
 

@@ -1,7 +1,7 @@
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, CheckConstraint, String
+from sqlalchemy import Boolean, CheckConstraint, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.extensions import db
@@ -29,6 +29,17 @@ class Representative(UserMixin, TenantMixin, db.Model):
     time_zone: Mapped[str] = mapped_column(String(64), default="Europe/Brussels")
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_login_at: Mapped[datetime | None] = mapped_column()
+    # Bumped by sign-out, deactivation, a role or password change: every session and token
+    # that carries an older number stops working (app/auth/views.py, app/auth/policies.py).
+    session_version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+
+    def get_id(self) -> str:
+        """What Flask-Login keeps in the session: the id and the session version."""
+        return f"{self.id}:{self.session_version}"
+
+    def end_sessions(self) -> None:
+        self.session_version = (self.session_version or 0) + 1
 
     @property
     def roles(self) -> list[str]:

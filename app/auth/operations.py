@@ -2,14 +2,16 @@
 from sqlalchemy import func, select
 
 from app.actors import Actor
-from app.audit.recorder import EntityKind, audited, register, restore_attributes
+from app.audit.recorder import EntityKind, audited, register
 from app.auth.emails import InvalidEmail, normalize_email
 from app.auth.models import Representative
 from app.auth.passwords import hash_password, verify_password
 from app.channels.models import Channel
 from app.domain_errors import Invalid
 from app.extensions import db
+from app.team.rules import restore_representative
 from app.tenancy import in_id_range
+from app.timeutil import utcnow
 
 
 def authenticate(email: str, password: str) -> Representative | None:
@@ -23,6 +25,11 @@ def authenticate(email: str, password: str) -> Representative | None:
     return rep
 
 
+def record_login(rep: Representative) -> None:
+    """When the person last signed in (not an audited change: nothing of theirs changed)."""
+    rep.last_login_at = utcnow()
+
+
 def authenticate_phone_channel(channel_id: int, secret: str):
     """The active Phone channel whose secret matches, or None."""
     channel = db.session.get(Channel, channel_id) if in_id_range(channel_id) else None
@@ -34,8 +41,7 @@ def authenticate_phone_channel(channel_id: int, secret: str):
 
 register(Representative, EntityKind("Representative", lambda r: r.display_name, lambda r: {
     "email": r.email, "name": r.name, "role": r.role, "timeZone": r.time_zone, "isActive": r.is_active,
-    "password": r.password_hash}, secrets=("password",), restore=restore_attributes(
-    {"email": "email", "name": "name", "role": "role", "timeZone": "time_zone", "isActive": "is_active"})))
+    "password": r.password_hash}, secrets=("password",), restore=restore_representative))
 
 
 def create_representative(customer_id: int, actor: Actor, email: str, password: str, role: str = "Agent",

@@ -4,6 +4,7 @@ The API reads a bearer token (a JWT, or an API key); the dashboard reads the Fla
 All end in a Principal, and the same policy names (ManageSettings, TicketAccess) guard both. An
 API key holds no policy: its scopes decide, from the path and method (app/api_keys/scopes.py).
 """
+from dataclasses import replace
 from functools import wraps
 
 from flask import abort, g, request
@@ -32,15 +33,20 @@ def _principal_from_bearer() -> Principal | None:
         principal = verify(token)
     except InvalidToken:
         return None
-    return principal if _still_valid(principal) else None
+    return _as_stored(principal)
 
 
-def _still_valid(principal: Principal) -> bool:
-    """A token outlives nothing: a deactivated representative's token stops working."""
+def _as_stored(principal: Principal) -> Principal | None:
+    """The token checked against the representative's row (which the request loads anyway, for
+    its actor): a deactivated person's token, or one issued before a sign-out, a role or a
+    password change (an older session version), stops working; the roles are the stored ones."""
     if principal.is_phone:
-        return True  # the phone channel match is checked by phone_auth routes, answering 403
+        return principal  # the phone channel match is checked by phone_auth routes, answering 403
     rep = principal_representative(principal)
-    return rep is not None and rep.is_active and rep.customer_id == principal.customer_id
+    if (rep is None or not rep.is_active or rep.customer_id != principal.customer_id
+            or rep.session_version != principal.session_version):
+        return None
+    return replace(principal, roles=tuple(rep.roles))
 
 
 def principal_representative(principal: Principal) -> Representative | None:

@@ -24,6 +24,7 @@ class Principal:
     api_key_id: int | None = None
     scopes: tuple[str, ...] = field(default_factory=tuple)  # an API key's (app/api_keys/scopes.py)
     name: str | None = None
+    session_version: int | None = None  # a representative's token: the version it was issued under
 
     @property
     def is_phone(self) -> bool:
@@ -90,6 +91,9 @@ def verify(token: str) -> Principal:
         representative_id = int(claims["sub"])
     except ValueError:
         raise InvalidToken("malformed subject") from None
+    version = claims.get("sessionVersion")
+    if not isinstance(version, int) or isinstance(version, bool):
+        raise InvalidToken("no session version")
     return Principal(
-        claims["customerID"], "representative", representative_id, tuple(claims["roles"])
+        claims["customerID"], "representative", representative_id, tuple(claims["roles"]), session_version=version
     )

@@ -6,9 +6,10 @@ from flask_login import current_user, login_required, login_user, logout_user
 
 from app.auth.forms import LoginForm
 from app.auth.models import Representative
-from app.auth.operations import authenticate
+from app.auth.operations import authenticate, record_login
 from app.auth.ratelimits import throttled
 from app.extensions import db, login_manager
+from app.tenancy import in_id_range
 
 bp = Blueprint("auth", __name__)
 
@@ -17,9 +18,16 @@ login_manager.login_message = None
 
 
 @login_manager.user_loader
-def _load_user(user_id: str):
-    rep = db.session.get(Representative, int(user_id))
-    return rep if rep is not None and rep.is_active else None
+def _load_user(session_id: str):
+    """The signed-in representative, if the session's version is still theirs (Representative.get_id):
+    a sign-out elsewhere, a deactivation, a role or password change ends this session."""
+    ident, _, version = session_id.partition(":")
+    if not (ident.isdigit() and version.isdigit() and in_id_range(int(ident))):
+        return None  # a session from before versions
+    rep = db.session.get(Representative, int(ident))
+    if rep is None or not rep.is_active or rep.session_version != int(version):
+        return None
+    return rep
 
 
 def _safe_next(target: str | None) -> str:
@@ -48,12 +56,15 @@ def login():
 
 def signed_in(rep: Representative) -> None:
     """Everything a sign-in does, however the person proved who they are (password or single sign-on)."""
+    record_login(rep)
     login_user(rep)
 
 
 @bp.post("/logout")
 @login_required
 def logout():
+    """Ends every session and token of this person, not only this browser's."""
+    current_user.end_sessions()
     logout_user()
     flash("You are signed out.")
     return redirect(url_for("auth.login"))
