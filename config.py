@@ -6,6 +6,7 @@ Production refuses to start without real keys.
 import json
 import os
 import secrets
+import tempfile
 from pathlib import Path
 
 from argon2 import DEFAULT_MEMORY_COST, DEFAULT_PARALLELISM, DEFAULT_TIME_COST
@@ -64,6 +65,12 @@ class Config:
     PASSWORD_HASH_PARALLELISM = int(os.environ.get("PASSWORD_HASH_PARALLELISM", DEFAULT_PARALLELISM))
     # Audit events older than this many days are deleted by `flask --app wsgi prune-audit` (checked by check_config).
     AUDIT_RETENTION_DAYS = os.environ.get("AUDIT_RETENTION_DAYS", "365")
+    # Background jobs (app/jobs/): huey on Redis when REDIS_URL is set (workers: flask --app wsgi jobs-worker),
+    # else on a SQLite file in instance/ with a worker thread in each app process.
+    REDIS_URL = os.environ.get("REDIS_URL") or None
+    JOBS_QUEUE_FILE = os.environ.get("JOBS_QUEUE_FILE", str(INSTANCE_DIR / "jobs-queue.db"))
+    JOBS_EMBEDDED_WORKER = True
+    IMPORT_MAX_BYTES = int(os.environ.get("IMPORT_MAX_BYTES", 20 * 1024 * 1024))
 
 
 class DevelopmentConfig(Config):
@@ -91,6 +98,10 @@ class TestConfig(Config):
     PASSWORD_HASH_TIME_COST = 1
     PASSWORD_HASH_MEMORY_COST = 8
     PASSWORD_HASH_PARALLELISM = 1
+    # Tests run queued jobs themselves (app.jobs.queue.run_queued) or start the worker when they want it.
+    JOBS_EMBEDDED_WORKER = False
+    REDIS_URL = None
+    JOBS_QUEUE_FILE = str(Path(tempfile.mkdtemp(prefix="switchboard-jobs-")) / "queue.db")  # one per test process
 
 
 class ProductionConfig(Config):

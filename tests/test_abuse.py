@@ -125,7 +125,8 @@ ROUTES = {
 def _json_write_rules(app):
     """Every API write that reads a JSON body (a bodyless POST such as a revert reads none)."""
     for rule in app.url_map.iter_rules():
-        if rule.rule.startswith("/api/") and not getattr(app.view_functions[rule.endpoint], "_openapi", {}).get("bodyless"):
+        meta = getattr(app.view_functions[rule.endpoint], "_openapi", {})
+        if rule.rule.startswith("/api/") and not meta.get("bodyless") and not meta.get("upload"):  # an upload: multipart
             for method in sorted(rule.methods & JSON_METHODS):
                 yield rule, method
 
