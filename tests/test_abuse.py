@@ -23,6 +23,7 @@ from app.channels.forms import ChannelForm
 from app.customers.forms import CustomerUpdateForm
 from app.customers.models import SECRET_FIELDS, Customer
 from app.demo import DEMO_ADMIN, DEMO_PASSWORD
+from app.end_users.bulk import BulkChangeForm
 from app.end_users.forms import AssignUIDForm, EndUserCreateForm, EndUserUpdateForm
 from app.end_users.models import EndUser
 from app.extensions import db
@@ -99,6 +100,8 @@ ROUTES = {
     "api_end_users.assign": Route(AssignUIDForm, lambda w: "/api/EndUserUIDs/assign",
                                   lambda w, n: {"endUserID": w["end_user"], "uidType": "Ref", "uid": f"assigned-{n}"},
                                   lambda api, w, r: r.get_json()),
+    "api_end_users.bulk": Route(BulkChangeForm, lambda w: "/api/EndUsers/bulk",
+                                lambda w, n: {"ids": [w["end_user"]], "operation": "setCustomerType", "value": "Lead"}),
     "api_links.create_TopicActions": Route(TopicActionForm, lambda w: "/api/TopicActions",
                                            lambda w, n: {"specialTopic": f"special-{n}", "actionID": w["action"]}, _location),
     "api_links.bulk_TopicActions": Route(TopicActionForm, lambda w: "/api/TopicActions/bulk",
@@ -316,7 +319,8 @@ def _own_ids(app, customer_id: int) -> dict:
 
         ids = {"action_id": first(Action), "end_user_id": first(EndUser), "topic_id": first(Topic),
                "channel_id": first(Channel, Channel.channel_type == "Phone"), "link_id": first(TopicAction),
-               "hook_link_id": first(HookAction), "event_id": first(AuditEvent, AuditEvent.revertible.is_(True))}
+               "hook_link_id": first(HookAction), "event_id": first(AuditEvent, AuditEvent.revertible.is_(True)),
+               "job_id": 1}  # no job yet: these requests are refused before any lookup
         db.session.remove()
     return ids
 

@@ -1,5 +1,6 @@
 """The audit trail: every write of every face leaves exactly one event, by the right actor, with
 the changes under DTO names, and never a secret."""
+import io
 import json
 
 import pytest
@@ -77,6 +78,12 @@ def test_every_write_route_leaves_exactly_one_event_by_its_actor(app, api, dashb
     trail.expect("api_end_users.update", client.put(f"/api/EndUsers/{person}", json={"lastname": "Dee"}), "Update", "EndUser")
     trail.expect("api_end_users.assign", client.post("/api/EndUserUIDs/assign", json={
         "endUserID": person, "uidType": "Phone", "uid": "+32470123456"}), "Update", "EndUser")
+    bulk = body("api_end_users.bulk", client.post("/api/EndUsers/bulk", json={
+        "ids": [person], "operation": "setCustomerType", "value": "Partner"}), "Update", "EndUser")
+    trail.expect("api_jobs.undo", client.post(f"/api/Jobs/{bulk['jobID']}/undo"), "Revert", "EndUser")
+    queued = body("api_end_users.import_csv", client.post("/api/EndUsers/import", content_type="multipart/form-data", data={
+        "file": (io.BytesIO(b"lastname\nImported\n"), "people.csv")}), "Create", "Job")
+    trail.expect("api_jobs.cancel", client.post(f"/api/Jobs/{queued['jobID']}/cancel"), "Update", "Job")
     trail.expect("api_end_users.delete", client.delete(f"/api/EndUsers/{person}"), "Delete", "EndUser")
     trail.expect("api_customers.update_me", client.put("/api/Customers/me", json={
         "twilioRegion": "us1", "openAIApiKey": "sk-audit-plaintext-0001"}), "Update", "Customer")

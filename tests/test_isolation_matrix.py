@@ -27,6 +27,7 @@ from app.channels.models import Channel
 from app.documents.models import Document
 from app.end_users.models import EndUser, EndUserUID
 from app.extensions import db
+from app.jobs.models import Job, JobEvent
 from app.tenancy import MAX_ID
 from app.tickets.models import Ticket
 from app.topics.models import Topic
@@ -45,7 +46,7 @@ BODY_AND_QUERY_ID_ROUTES = {
     ("api_end_users.list_end_users", "GET"),
     ("actions.panel", "GET"), ("actions.order", "GET"), ("actions.add_link", "POST"),
     ("actions.reorder_list", "POST"), ("end_users.form_rows", "POST"),
-    ("audit.history", "GET"), ("audit.export", "GET"),
+    ("audit.history", "GET"), ("audit.export", "GET"), ("api_end_users.bulk", "POST"),
 }
 
 
@@ -97,6 +98,13 @@ CASES = [
     _api("api_end_users.delete", "DELETE", lambda a, b: {"path": _url("api_end_users.delete", end_user_id=a["end_user"])}),
     _api("api_end_users.tickets", "GET", lambda a, b: {"path": _url("api_end_users.tickets", end_user_id=a["end_user"])}),
     _api("api_audit.revert", "POST", lambda a, b: {"path": _url("api_audit.revert", event_id=a["audit_event"])}),
+    *[_api(f"api_jobs.{name}", method, lambda a, b, n=name: {"path": _url(f"api_jobs.{n}", job_id=a["job"])})
+      for name, method in (("get", "GET"), ("cancel", "POST"), ("errors", "GET"), ("undo", "POST"))],
+    _api("api_end_users.bulk", "POST", lambda a, b: {
+        "path": "/api/EndUsers/bulk", "json": {"ids": [a["end_user"]], "operation": "delete"}}),
+    _api("api_end_users.bulk", "POST", lambda a, b: {
+        "path": "/api/EndUsers/bulk", "json": {"filter": {"ids": str(a["end_user"])}, "operation": "delete"}},
+        expect="as-missing", name="bulk delete filtered by A's id"),
     *[
         case
         for kind, link in (("TopicActions", "topic_action"), ("HookActions", "hook_action"))
@@ -271,8 +279,20 @@ def demo(app, demo_tenant):
             "audit_event": first(select(AuditEvent).where(AuditEvent.customer_id == cid,
                                                           AuditEvent.revertible.is_(True))).id,
         }
+        ids["job"] = _running_job_with_an_event(cid, ids["audit_event"])
         db.session.remove()
     return ids
+
+
+def _running_job_with_an_event(customer_id: int, event_id: int) -> int:
+    """A job of A that is still running (cancel would stop it) and has a change to undo."""
+    job = Job(customer_id=customer_id, kind="bulk", status="running", total=1, params={}, result={},
+              actor_type="Cli", actor_name="tests")
+    db.session.add(job)
+    db.session.flush()
+    db.session.add(JobEvent(customer_id=customer_id, job_id=job.id, audit_event_id=event_id))
+    db.session.commit()
+    return job.id
 
 
 def _list(model, customer_id, key):

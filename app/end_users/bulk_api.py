@@ -7,13 +7,14 @@ from app.end_users.api import bp, guard
 from app.end_users.bulk import BulkChangeForm, bulk_change, target_ids
 from app.jobs.serializers import JOB, JOB_SCHEMA
 from app.jsonforms import validate_json
-from app.openapi import INTEGER, documented
+from app.openapi import INTEGER, documented, nullable
 from app.request_scope import current_scope
 
 BULK_DONE = Dto("BulkChangeResult", {
-    "count": ({"type": "integer", "minimum": 0}, lambda job: job.done),
-    "jobID": (INTEGER, "id"),
-}, description="Done: how many end users were changed; jobID names the change for POST /api/Jobs/{id}/undo.")
+    "count": ({"type": "integer", "minimum": 0}, lambda job: job.done if job else 0),
+    "jobID": (nullable(INTEGER), lambda job: job.id if job else None),
+}, description="Done: how many end users were changed; jobID names the change for POST /api/Jobs/{id}/undo "
+               "(null when nothing matched).")
 
 
 @bp.post("/EndUsers/bulk")
@@ -30,6 +31,8 @@ def bulk():
     if ("ids" in body) == ("filter" in body):
         raise Invalid({"ids": ["Give either ids or filter."]})
     ids = target_ids(customer_id, form.ids.data if "ids" in body else None, body.get("filter"))
+    if not ids:
+        return jsonify(BULK_DONE.dump(None))
     job, done = bulk_change(customer_id, actor, ids, form.operation.data, form.value.data or None)
     if done:
         return jsonify(BULK_DONE.dump(job))
