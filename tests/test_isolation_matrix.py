@@ -47,6 +47,7 @@ BODY_AND_QUERY_ID_ROUTES = {
     ("actions.panel", "GET"), ("actions.order", "GET"), ("actions.add_link", "POST"),
     ("actions.reorder_list", "POST"), ("end_users.form_rows", "POST"),
     ("audit.history", "GET"), ("audit.export", "GET"), ("api_end_users.bulk", "POST"),
+    ("end_users.bulk", "POST"), ("end_users.bulk_confirm", "POST"),
 }
 
 
@@ -196,7 +197,19 @@ CASES = [
     _page("end_users.tickets", "GET", lambda a, b: {
         "path": _url("end_users.tickets", end_user_id=a["end_user"]), "htmx": True}, name="tickets partial"),
 
+    *[_page(f"end_users.{name}", method, lambda a, b, n=name: {"path": _url(f"end_users.{n}", job_id=a["job"])})
+      for name, method in (("job_status", "GET"), ("job_errors", "GET"), ("run_import", "POST"),
+                           ("undo_job_changes", "POST"))],
+    _page("end_users.job_status", "GET", lambda a, b: {"path": _url("end_users.job_status", job_id=a["job"]), "htmx": True},
+          name="job panel partial"),
+
     # ---- Dashboard: ids in the query string or the form -------------------------------------
+    _page("end_users.bulk", "POST", lambda a, b: {
+        "path": _url("end_users.bulk"), "data": {"change": "delete", "scope": "selected", "ids": [str(a["end_user"])]}},
+        expect="as-missing", name="bulk delete of A's end user from the list"),
+    _page("end_users.bulk_confirm", "POST", lambda a, b: {
+        "path": _url("end_users.bulk_confirm"), "data": {"change": "delete", "scope": "selected", "ids": [str(a["end_user"])]}},
+        expect="as-missing", name="bulk confirm naming A's end user"),
     _page("end_users.form_rows", "POST", lambda a, b: {
         "path": _url("end_users.form_rows", end_user_id=a["end_user"], op="add"), "htmx": True}),
     _page("end_users.assign", "POST", lambda a, b: {
@@ -336,7 +349,10 @@ def _send(case: Case, request: dict, bearer, web):
     if request.get("htmx"):
         headers["HX-Request"] = "true"
     data = {**request.get("data", {}), "csrf_token": web.csrf} if case.method != "GET" else None
-    return web.client.open(request["path"], method=case.method, data=data, headers=headers)
+    response = web.client.open(request["path"], method=case.method, data=data, headers=headers)
+    if response.status_code == 302:  # read the page it leads to, so its flashed message is not left for the next case
+        web.client.get(response.headers["Location"])
+    return response
 
 
 def _summary(response) -> tuple:

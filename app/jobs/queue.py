@@ -95,23 +95,34 @@ def run_queued(app: Flask, limit: int | None = None) -> int:
     return ran
 
 
-def start_embedded_worker(app: Flask) -> threading.Thread:
+def start_embedded_worker(app: Flask) -> "EmbeddedWorker":
+    """The app process's own worker thread (started once; tests start and stop one explicitly)."""
     jobs = _extension(app)
     if jobs["thread"] is not None:
         return jobs["thread"]
     with jobs["lock"]:
         if jobs["thread"] is None:
-            thread = threading.Thread(target=_work_forever, args=(app,), name="switchboard-jobs", daemon=True)
-            thread.start()
-            jobs["thread"] = thread
+            jobs["thread"] = EmbeddedWorker(app)
+            jobs["thread"].start()
     return jobs["thread"]
 
 
-def _work_forever(app: Flask, idle_seconds: float = 0.5) -> None:
-    while True:
-        try:
-            if not run_queued(app, limit=1):
-                time.sleep(idle_seconds)
-        except Exception:  # a job's own failure is recorded on its row; keep serving the queue
-            log.exception("background job worker")
-            time.sleep(idle_seconds)
+class EmbeddedWorker(threading.Thread):
+    def __init__(self, app: Flask, idle_seconds: float = 0.3):
+        super().__init__(name="switchboard-jobs", daemon=True)
+        self.app, self.idle_seconds, self.stopping = app, idle_seconds, threading.Event()
+
+    def run(self) -> None:
+        while not self.stopping.is_set():
+            try:
+                if not run_queued(self.app, limit=1):
+                    self.stopping.wait(self.idle_seconds)
+            except Exception:  # a job's own failure is recorded on its row; keep serving the queue
+                log.exception("background job worker")
+                self.stopping.wait(self.idle_seconds)
+
+    def stop(self) -> None:
+        self.stopping.set()
+        self.join(timeout=30)
+        with _extension(self.app)["lock"]:
+            _extension(self.app)["thread"] = None
