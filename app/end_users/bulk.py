@@ -71,7 +71,8 @@ def target_ids(customer_id: int, ids: list[int] | None, filter_args: dict | None
             raise NotFound("None of these end users exist in your account.")
         return sorted(found)
     try:
-        filters = queries.list_filters(MultiDict(filter_args or {}))
+        given = {key: value for key, value in (filter_args or {}).items() if value is not None}  # null: not given
+        filters = queries.list_filters(MultiDict(given))
     except Invalid as exc:
         raise Invalid({f"filter.{key}": messages for key, messages in exc.errors.items()}) from None
     matching = queries.end_user_list(customer_id, filters).subquery()
