@@ -106,6 +106,7 @@ def test_dry_run_counts_and_writes_nothing(app, api, tenant_a, in_app):
     (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "not UTF-8"),
     ("firstname,lastname\nJos\xe9,X\n".encode("latin-1"), "not UTF-8"),
     (b"", "empty"),
+    (b"\xef\xbb\xbf\r\n", "empty"),
     ("firstname,nickname,e-mail\nJane,JJ,j@example.com\n".encode(), "Unknown columns in the header: nickname, e-mail"),
     (b"firstname,firstname\nA,B\n", "twice"),
     (b"firstname\0,lastname\nA,B\n", "binary"),

@@ -80,6 +80,8 @@ def _decode(raw: bytes) -> str:
                       "and upload it again.") from None
     if "\x00" in text:
         raise BadFile("This is not a CSV file (it holds binary data).")
+    if not text.strip():
+        raise BadFile("The file is empty.")
     return text
 
 
