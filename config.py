@@ -6,6 +6,7 @@ Production refuses to start without real keys.
 import json
 import os
 import secrets
+import tempfile
 from pathlib import Path
 
 from argon2 import DEFAULT_MEMORY_COST, DEFAULT_PARALLELISM, DEFAULT_TIME_COST
@@ -76,6 +77,12 @@ class Config:
     # Single sign-on issuers must be https://; plain http:// only on these hosts (comma-separated; for tests).
     SSO_HTTP_ISSUER_HOSTS = tuple(h.strip() for h in os.environ.get("SSO_HTTP_ISSUER_HOSTS", "").split(",") if h.strip())
     SSO_HTTP_TIMEOUT = float(os.environ.get("SSO_HTTP_TIMEOUT", "10"))
+    # Background jobs (app/jobs/): huey on Redis when REDIS_URL is set (workers: flask --app wsgi jobs-worker),
+    # else on a SQLite file in instance/ with a worker thread in each app process.
+    REDIS_URL = os.environ.get("REDIS_URL") or None
+    JOBS_QUEUE_FILE = os.environ.get("JOBS_QUEUE_FILE", str(INSTANCE_DIR / "jobs-queue.db"))
+    JOBS_EMBEDDED_WORKER = True
+    IMPORT_MAX_BYTES = int(os.environ.get("IMPORT_MAX_BYTES", 20 * 1024 * 1024))
 
 
 class DevelopmentConfig(Config):
@@ -107,6 +114,10 @@ class TestConfig(Config):
     PASSWORD_HASH_MEMORY_COST = 8
     PASSWORD_HASH_PARALLELISM = 1
     SSO_HTTP_ISSUER_HOSTS = ("127.0.0.1",)  # the tests' OpenID provider (tests/oidc_provider.py)
+    # Tests run queued jobs themselves (app.jobs.queue.run_queued) or start the worker when they want it.
+    JOBS_EMBEDDED_WORKER = False
+    REDIS_URL = None
+    JOBS_QUEUE_FILE = str(Path(tempfile.mkdtemp(prefix="switchboard-jobs-")) / "queue.db")  # one per test process
 
 
 MIN_KEY_LENGTH = 32

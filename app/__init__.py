@@ -18,6 +18,7 @@ API_BLUEPRINTS = (
     "app.audit.api",
     "app.api_keys.api",
     "app.team.api",
+    "app.jobs.api",
 )
 DASHBOARD_BLUEPRINTS = (
     "app.auth.views",
@@ -58,6 +59,10 @@ def create_app(config_class=None) -> Flask:
     from app import models  # noqa: F401  (registers every table with the metadata)
 
     _register_blueprints(app)
+
+    from app.jobs.queue import init_jobs
+
+    init_jobs(app)
 
     from app.cli import register_cli
     from app.errors import register_error_handlers

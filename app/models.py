@@ -10,5 +10,6 @@ from app.documents.models import Document  # noqa: F401
 from app.end_users import search_text  # noqa: F401  (keeps EndUser.search_text current)
 from app.end_users.models import EndUser, EndUserUID  # noqa: F401
 from app.sso.models import SsoSettings  # noqa: F401
+from app.jobs.models import Job, JobEvent, JobRowError  # noqa: F401
 from app.tickets.models import Ticket, TicketMessage, ticket_topic  # noqa: F401
 from app.topics.models import Topic  # noqa: F401

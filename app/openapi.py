@@ -20,7 +20,7 @@ _PARAM = re.compile(r"<(?:(\w+):)?(\w+)>")
 
 
 def documented(summary=None, body=None, partial=False, many=None, query=None, responses=None, public=False,
-               bodyless=False, headers=None, response_headers=None):
+               bodyless=False, headers=None, response_headers=None, upload=None, media=None):
     """Describe a view for the OpenAPI document.
 
     body: the form class validating the JSON body, or a JSON schema; many=N: the body is a JSON
@@ -29,14 +29,16 @@ def documented(summary=None, body=None, partial=False, many=None, query=None, re
     headers: optional request headers, {name: (json schema, description)};
     response_headers: {status: {name: (json schema, description, required)}}.
     Schemas with a "title" become named components. bodyless=True: a POST that acts on what its
-    path names and reads no body (a revert).
+    path names and reads no body (a revert). upload: the JSON schema of a multipart/form-data body
+    (a file upload) instead of a JSON one. media: {status: content type} for answers that are not
+    JSON (a CSV download).
     """
 
     def decorate(view):
         view._openapi = {
             "summary": summary, "body": body, "partial": partial, "many": many, "query": query or {},
             "responses": responses or {}, "public": public, "bodyless": bodyless, "headers": headers or {},
-            "response_headers": response_headers or {},
+            "response_headers": response_headers or {}, "upload": upload, "media": media or {},
         }
         return view
 
@@ -130,12 +132,15 @@ def _operation(endpoint, method, view, path_params, schemas, rule_path=""):
     form = meta.get("body")
     if form is not None and method in ("POST", "PUT", "PATCH"):
         operation["requestBody"] = {"required": True, "content": {"application/json": {"schema": _body_schema(meta, schemas)}}}
+    if meta.get("upload") is not None:
+        operation["requestBody"] = {"required": True, "content": {"multipart/form-data": {"schema": meta["upload"]}}}
     for status, (description, schema) in meta.get("responses", {}).items():
         answer = {"description": description}
         if status >= 400:
             answer["content"] = {"application/problem+json": {"schema": _named(schema or PROBLEM, schemas)}}
         elif schema is not None:
-            answer["content"] = {"application/json": {"schema": _named(schema, schemas)}}
+            media_type = meta.get("media", {}).get(status, "application/json")
+            answer["content"] = {media_type: {"schema": _named(schema, schemas)}}
         if status in meta.get("response_headers", {}):
             answer["headers"] = {name: {"description": text, "required": required, "schema": kind}
                                  for name, (kind, text, required) in meta["response_headers"][status].items()}
@@ -151,6 +156,8 @@ def _operation(endpoint, method, view, path_params, schemas, rule_path=""):
         problems.update({"401": "Missing or invalid token", "403": "Not allowed for this token"})
     if form is not None:
         problems.update({"413": "Body too large", "415": "Not JSON"})
+    if meta.get("upload") is not None:
+        problems.update({"413": "Body too large"})
     for status, description in problems.items():
         operation["responses"].setdefault(status, {"description": description, "content": {"application/problem+json": {"schema": PROBLEM}}})
     if public:

@@ -24,6 +24,7 @@ from app.channels.forms import ChannelForm
 from app.customers.forms import CustomerUpdateForm
 from app.customers.models import SECRET_FIELDS, Customer
 from app.demo import DEMO_ADMIN, DEMO_PASSWORD
+from app.end_users.bulk import BulkChangeForm
 from app.end_users.forms import AssignUIDForm, EndUserCreateForm, EndUserUpdateForm
 from app.end_users.models import EndUser
 from app.extensions import db
@@ -106,6 +107,8 @@ ROUTES = {
                                            "timeZone": "Europe/Paris"}, _location),
     "api_team.update": Route(RepresentativeUpdateForm, lambda w: f"/api/Representatives/{w['representative']}",
                              lambda w, n: {}, lambda api, w, r: r.get_json()),
+    "api_end_users.bulk": Route(BulkChangeForm, lambda w: "/api/EndUsers/bulk",
+                                lambda w, n: {"ids": [w["end_user"]], "operation": "setCustomerType", "value": "Lead"}),
     "api_links.create_TopicActions": Route(TopicActionForm, lambda w: "/api/TopicActions",
                                            lambda w, n: {"specialTopic": f"special-{n}", "actionID": w["action"]}, _location),
     "api_links.bulk_TopicActions": Route(TopicActionForm, lambda w: "/api/TopicActions/bulk",
@@ -136,7 +139,8 @@ ROUTES = {
 def _json_write_rules(app):
     """Every API write that reads a JSON body (a bodyless POST such as a revert reads none)."""
     for rule in app.url_map.iter_rules():
-        if rule.rule.startswith("/api/") and not getattr(app.view_functions[rule.endpoint], "_openapi", {}).get("bodyless"):
+        meta = getattr(app.view_functions[rule.endpoint], "_openapi", {})
+        if rule.rule.startswith("/api/") and not meta.get("bodyless") and not meta.get("upload"):  # an upload: multipart
             for method in sorted(rule.methods & JSON_METHODS):
                 yield rule, method
 
@@ -343,7 +347,8 @@ def _own_ids(app, customer_id: int) -> dict:
                "channel_id": first(Channel, Channel.channel_type == "Phone"), "link_id": first(TopicAction),
                "hook_link_id": first(HookAction), "event_id": first(AuditEvent, AuditEvent.revertible.is_(True)),
                "key_id": first(ApiKey),
-               "representative_id": first(Representative, Representative.role == "Agent")}
+               "representative_id": first(Representative, Representative.role == "Agent"),
+               "job_id": 1}  # no job yet: these requests are refused before any lookup
         db.session.remove()
     return ids
 

@@ -1,5 +1,6 @@
 """The audit trail: every write of every face leaves exactly one event, by the right actor, with
 the changes under DTO names, and never a secret."""
+import io
 import json
 
 import pytest
@@ -10,7 +11,7 @@ from app.audit.models import AuditEvent
 
 # POST routes that write nothing (they check credentials, render, or test a connection).
 NOT_WRITES = {"api_auth.login", "api_auth.phone_login", "auth.login", "auth.logout", "actions.form_groups",
-              "customers.test_connection", "end_users.form_rows"}
+              "customers.test_connection", "end_users.form_rows", "end_users.bulk_confirm"}
 
 
 def _events(in_app, customer_id) -> list[AuditEvent]:
@@ -19,6 +20,13 @@ def _events(in_app, customer_id) -> list[AuditEvent]:
                                .order_by(AuditEvent.id)).all()
         session.expunge_all()
         return rows
+
+
+def _job_ids(in_app, customer_id) -> list[int]:
+    from app.jobs.models import Job
+
+    with in_app() as session:
+        return list(session.scalars(select(Job.id).where(Job.customer_id == customer_id)))
 
 
 class Trail:
@@ -77,6 +85,12 @@ def test_every_write_route_leaves_exactly_one_event_by_its_actor(app, api, dashb
     trail.expect("api_end_users.update", client.put(f"/api/EndUsers/{person}", json={"lastname": "Dee"}), "Update", "EndUser")
     trail.expect("api_end_users.assign", client.post("/api/EndUserUIDs/assign", json={
         "endUserID": person, "uidType": "Phone", "uid": "+32470123456"}), "Update", "EndUser")
+    bulk = body("api_end_users.bulk", client.post("/api/EndUsers/bulk", json={
+        "ids": [person], "operation": "setCustomerType", "value": "Partner"}), "Update", "EndUser")
+    trail.expect("api_jobs.undo", client.post(f"/api/Jobs/{bulk['jobID']}/undo"), "Revert", "EndUser")
+    queued = body("api_end_users.import_csv", client.post("/api/EndUsers/import", content_type="multipart/form-data", data={
+        "file": (io.BytesIO(b"lastname\nImported\n"), "people.csv")}), "Create", "Job")
+    trail.expect("api_jobs.cancel", client.post(f"/api/Jobs/{queued['jobID']}/cancel"), "Update", "Job")
     trail.expect("api_end_users.delete", client.delete(f"/api/EndUsers/{person}"), "Delete", "EndUser")
     trail.expect("api_customers.update_me", client.put("/api/Customers/me", json={
         "twilioRegion": "us1", "openAIApiKey": "sk-audit-plaintext-0001"}), "Update", "Customer")
@@ -129,6 +143,16 @@ def test_every_write_route_leaves_exactly_one_event_by_its_actor(app, api, dashb
         "primary": "0"}), "Update", "EndUser")
     trail.expect("end_users.assign", web.post(f"/end-users/{john}/identifiers", htmx=True, data={
         "uidType": "Phone", "uid": "+32470999888", "endUserID": john}), "Update", "EndUser")
+    web.get("/end-users/")
+    trail.expect("end_users.bulk", web.post("/end-users/bulk", data={
+        "change": "setCustomerType:Partner", "scope": "selected", "ids": [john]}), "Update", "EndUser")
+    bulk_job = max(j for j in _job_ids(in_app, tenant_a.id))
+    trail.expect("end_users.undo_job_changes", web.post(f"/end-users/jobs/{bulk_job}/undo"), "Revert", "EndUser")
+    web.get("/end-users/import")
+    trail.expect("end_users.import_page", web.post("/end-users/import", content_type="multipart/form-data", data={
+        "file": (io.BytesIO(b"lastname\nChecked\n"), "people.csv"), "action": "check"}), "Create", "Job")
+    trail.expect("end_users.run_import", web.post(f"/end-users/jobs/{max(_job_ids(in_app, tenant_a.id))}/run"),
+                 "Create", "Job")
     trail.expect("end_users.delete", web.post(f"/end-users/{john}/delete"), "Delete", "EndUser")
     web.get("/actions/new")
     trail.expect("actions.new", web.post("/actions/new", data={"name": "Dashboard action", "actionType": "Close",

@@ -31,8 +31,11 @@ from app.dtos import Dto
 from app.end_users import queries
 from app.end_users.models import EndUser, EndUserUID
 from app.end_users.serializers import ALREADY_ASSIGNED, END_USER, TICKET, TICKET_TOPIC, UID
+from app.end_users.bulk_api import BULK_DONE
 from app.extensions import db
 from app.team.serializers import REPRESENTATIVE, REPRESENTATIVE_CREATED
+from app.jobs.models import Job
+from app.jobs.serializers import JOB, PROGRESS, UNDO
 from app.tickets.models import Ticket
 from app.topics.models import TOPIC, Topic
 
@@ -91,10 +94,24 @@ def _samples(session, customer_id: int) -> list[tuple[Dto, object, dict]]:
         *[(REPRESENTATIVE_CREATED, r, {"initial_password": password})
           for r in rows[Representative] for password in ("generated-once-1234", None)],
         *[(TOKEN, p, {"token": "header.payload.signature", "expires": expires}) for p in principals],
+        *[(dto, job, {}) for job in _jobs(customer_id) for dto in (JOB, PROGRESS, BULK_DONE)],
+        (BULK_DONE, None, {}),
+        (UNDO, {"reverted": 2, "failed": 1, "reasons": ["Jane Doe changed again since: customerType."]}, {}),
     ]
     for model, found in rows.items():
         assert found, f"the demo tenant has no {model.__name__}"
     return samples
+
+
+def _jobs(customer_id: int) -> list[Job]:
+    """A queued, a running and an ended job (not stored: the demo has none)."""
+    created = datetime(2026, 12, 1, 9, 0, 0)
+    return [Job(id=1, customer_id=customer_id, kind="import", status="queued", done=0, total=10, result={},
+                created_at=created),
+            Job(id=2, customer_id=customer_id, kind="bulk", status="running", done=500, total=1100, result={"count": 500},
+                created_at=created),
+            Job(id=3, customer_id=customer_id, kind="import", status="failed", done=500, total=900, created_at=created,
+                finished_at=created, result={"created": 499, "failed": 1, "error": "x", "stoppedAt": {"done": 500, "line": 502}})]
 
 
 def _label(dto: Dto) -> str:

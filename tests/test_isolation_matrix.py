@@ -29,6 +29,7 @@ from app.channels.models import Channel
 from app.documents.models import Document
 from app.end_users.models import EndUser, EndUserUID
 from app.extensions import db
+from app.jobs.models import Job, JobEvent
 from app.tenancy import MAX_ID
 from app.tickets.models import Ticket
 from app.topics.models import Topic
@@ -47,7 +48,8 @@ BODY_AND_QUERY_ID_ROUTES = {
     ("api_end_users.list_end_users", "GET"),
     ("actions.panel", "GET"), ("actions.order", "GET"), ("actions.add_link", "POST"),
     ("actions.reorder_list", "POST"), ("end_users.form_rows", "POST"),
-    ("audit.history", "GET"), ("audit.export", "GET"),
+    ("audit.history", "GET"), ("audit.export", "GET"), ("api_end_users.bulk", "POST"),
+    ("end_users.bulk", "POST"), ("end_users.bulk_confirm", "POST"),
 }
 
 
@@ -104,6 +106,13 @@ CASES = [
     _api("api_team.update", "PUT", lambda a, b: {
         "path": _url("api_team.update", representative_id=a["representative"]),
         "json": {"role": "Agent", "isActive": False, "password": "hijacked password"}}),
+    *[_api(f"api_jobs.{name}", method, lambda a, b, n=name: {"path": _url(f"api_jobs.{n}", job_id=a["job"])})
+      for name, method in (("get", "GET"), ("cancel", "POST"), ("errors", "GET"), ("undo", "POST"))],
+    _api("api_end_users.bulk", "POST", lambda a, b: {
+        "path": "/api/EndUsers/bulk", "json": {"ids": [a["end_user"]], "operation": "delete"}}),
+    _api("api_end_users.bulk", "POST", lambda a, b: {
+        "path": "/api/EndUsers/bulk", "json": {"filter": {"ids": str(a["end_user"])}, "operation": "delete"}},
+        expect="as-missing", name="bulk delete filtered by A's id"),
     *[
         case
         for kind, link in (("TopicActions", "topic_action"), ("HookActions", "hook_action"))
@@ -195,7 +204,19 @@ CASES = [
     _page("end_users.tickets", "GET", lambda a, b: {
         "path": _url("end_users.tickets", end_user_id=a["end_user"]), "htmx": True}, name="tickets partial"),
 
+    *[_page(f"end_users.{name}", method, lambda a, b, n=name: {"path": _url(f"end_users.{n}", job_id=a["job"])})
+      for name, method in (("job_status", "GET"), ("job_errors", "GET"), ("run_import", "POST"),
+                           ("undo_job_changes", "POST"))],
+    _page("end_users.job_status", "GET", lambda a, b: {"path": _url("end_users.job_status", job_id=a["job"]), "htmx": True},
+          name="job panel partial"),
+
     # ---- Dashboard: ids in the query string or the form -------------------------------------
+    _page("end_users.bulk", "POST", lambda a, b: {
+        "path": _url("end_users.bulk"), "data": {"change": "delete", "scope": "selected", "ids": [str(a["end_user"])]}},
+        expect="as-missing", name="bulk delete of A's end user from the list"),
+    _page("end_users.bulk_confirm", "POST", lambda a, b: {
+        "path": _url("end_users.bulk_confirm"), "data": {"change": "delete", "scope": "selected", "ids": [str(a["end_user"])]}},
+        expect="as-missing", name="bulk confirm naming A's end user"),
     _page("end_users.form_rows", "POST", lambda a, b: {
         "path": _url("end_users.form_rows", end_user_id=a["end_user"], op="add"), "htmx": True}),
     _page("end_users.assign", "POST", lambda a, b: {
@@ -285,8 +306,20 @@ def demo(app, demo_tenant):
                                                           AuditEvent.revertible.is_(True))).id,
             "api_key": first(select(ApiKey).where(ApiKey.customer_id == cid)).id,
         }
+        ids["job"] = _running_job_with_an_event(cid, ids["audit_event"])
         db.session.remove()
     return ids
+
+
+def _running_job_with_an_event(customer_id: int, event_id: int) -> int:
+    """A job of A that is still running (cancel would stop it) and has a change to undo."""
+    job = Job(customer_id=customer_id, kind="bulk", status="running", total=1, params={}, result={},
+              actor_type="Cli", actor_name="tests")
+    db.session.add(job)
+    db.session.flush()
+    db.session.add(JobEvent(customer_id=customer_id, job_id=job.id, audit_event_id=event_id))
+    db.session.commit()
+    return job.id
 
 
 def _list(model, customer_id, key):
@@ -330,7 +363,10 @@ def _send(case: Case, request: dict, bearer, web):
     if request.get("htmx"):
         headers["HX-Request"] = "true"
     data = {**request.get("data", {}), "csrf_token": web.csrf} if case.method != "GET" else None
-    return web.client.open(request["path"], method=case.method, data=data, headers=headers)
+    response = web.client.open(request["path"], method=case.method, data=data, headers=headers)
+    if response.status_code == 302:  # read the page it leads to, so its flashed message is not left for the next case
+        web.client.get(response.headers["Location"])
+    return response
 
 
 def _summary(response) -> tuple:

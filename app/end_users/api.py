@@ -175,3 +175,6 @@ def assign():
     if created:
         return jsonify(uid_dto(uid)), 201, {"Location": url_for(".get", end_user_id=end_user.id)}
     return jsonify(ALREADY_ASSIGNED.dump(uid, message="This identifier is already linked to this end user."))
+
+
+from app.end_users import bulk_api, import_api  # noqa: E402,F401  (their routes live on this blueprint)

@@ -288,3 +288,6 @@ def delete(end_user_id):
     count = delete_end_user(customer_id, actor, end_user)
     flash_deleted(f"{name} was deleted with {count} identifier{'' if count == 1 else 's'}.", customer_id, "EndUser", ident)
     return redirect(url_for(".index"))
+
+
+from app.end_users import bulk_views, import_views  # noqa: E402,F401  (their routes live on this blueprint)

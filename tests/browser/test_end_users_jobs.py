@@ -1,0 +1,84 @@
+"""Import and bulk changes in a real browser, with the app's own job worker thread running."""
+import csv
+import io
+
+import pytest
+from playwright.sync_api import expect
+
+from app.end_users.models import EndUser
+from app.jobs.queue import start_embedded_worker
+
+
+@pytest.fixture
+def worker(app):
+    """The embedded worker, as a plain `flask run` starts it; stopped again for the other tests."""
+    running = start_embedded_worker(app)
+    yield running
+    running.stop()
+
+
+def test_import_with_bad_rows_progress_to_report_and_error_file(page, live_server, login, tenant_a, worker, tmp_path):
+    rows = ["firstname,lastname,email,customerType"]
+    rows += [f"Person,{i},person{i}@example.com,Customer" for i in range(1, 81)]
+    rows[5] = "Broken,Mail,not-an-email,Lead"  # line 6
+    rows[40] = "Broken,Type,type@example.com,Boss"  # line 41
+    path = tmp_path / "people.csv"
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8-sig")
+    login(page, tenant_a.admin)
+    page.goto(f"{live_server}/end-users/")
+    page.get_by_role("link", name="Import CSV").click()
+    page.get_by_label("CSV file").set_input_files(str(path))
+
+    page.get_by_role("button", name="Check the file (dry run)").click()
+    panel = page.locator("section.job")
+    expect(panel).to_have_attribute("data-status", "succeeded", timeout=60_000)
+    expect(panel.locator('[data-count="created"]')).to_have_text("78")
+    expect(panel.locator('[data-count="failed"]')).to_have_text("2")
+    expect(panel.locator("table.preview")).to_contain_text("person1@example.com")
+    expect(panel.locator("table.job-errors tbody tr")).to_have_count(2)
+
+    page.get_by_role("button", name="Import these rows").click()
+    expect(page.locator("section.job progress")).to_be_visible()
+    expect(panel).to_have_attribute("data-status", "succeeded", timeout=90_000)
+    expect(page.locator("section.job progress")).to_have_attribute("value", "100")
+    expect(panel.locator('[data-count="created"]')).to_have_text("78")
+    expect(panel.locator("table.job-errors")).to_contain_text("Not a valid e-mail address")
+
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Download the error file (CSV)").click()
+    content = download.value.path().read_text(encoding="utf-8")
+    lines = list(csv.reader(io.StringIO(content)))
+    assert lines[0] == ["line", "column", "message"]
+    assert [(line, column) for line, column, _ in lines[1:]] == [("6", "email"), ("41", "customerType")]
+
+
+def test_bulk_change_the_type_of_all_matching_rows_and_undo(page, live_server, login, tenant_a, in_app):
+    with in_app() as session:
+        session.add_all([EndUser(customer_id=tenant_a.id, lastname=f"Smith {i:02}", customer_type="Lead") for i in range(30)])
+        session.add(EndUser(customer_id=tenant_a.id, lastname="Jones", customer_type="Lead"))
+        session.commit()
+    login(page, tenant_a.agent)
+    page.goto(f"{live_server}/end-users/")
+    page.get_by_label("Search end users").press_sequentially("smith", delay=40)
+    expect(page.get_by_role("button", name="Apply to all 30 matching…")).to_be_visible()
+    page.get_by_label("With the end users").select_option(label="Set type to Partner")
+    page.get_by_role("button", name="Apply to all 30 matching…").click()
+    expect(page.get_by_role("heading", name="Change 30 end users?")).to_be_visible()
+    page.get_by_role("button", name="30 end users set to Partner: confirm").click()
+    toast = page.locator(".toast-undo")
+    expect(toast).to_contain_text("30 end users set to Partner.")
+    page.goto(f"{live_server}/end-users/?customerType=Partner")
+    expect(page.get_by_role("button", name="Apply to all 30 matching…")).to_be_visible()
+
+    # tick two rows of the list and delete only those
+    page.get_by_label("Select Smith 00").check()
+    page.get_by_label("Select Smith 01").check()
+    page.get_by_label("With the end users").select_option(label="Delete")
+    page.get_by_role("button", name="Apply to the ticked rows…").click()
+    expect(page.get_by_role("heading", name="Delete 2 end users?")).to_be_visible()
+    page.get_by_role("button", name="2 end users deleted: confirm").click()
+    expect(page.locator(".toast-undo")).to_contain_text("2 end users deleted.")
+    page.locator(".toast-undo").get_by_role("button", name="Undo").click()
+    expect(page.locator(".toast")).to_contain_text("Undone: 2 end users back as they were.")
+    with in_app() as session:
+        assert session.query(EndUser).filter_by(customer_id=tenant_a.id, customer_type="Partner").count() == 30
