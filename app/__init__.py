@@ -11,6 +11,8 @@ API_BLUEPRINTS = (
     "app.auth.api",
     "app.customers.api",
     "app.end_users.api",
+    "app.end_users.merge_api",
+    "app.end_users.export",
     "app.actions.api",
     "app.actions.links_api",
     "app.topics.api",
