@@ -98,6 +98,22 @@ def _shared_identifiers(end_user: EndUser):
         for other_id, other_type in rows:
             yield Suggestion(end_user.id, other_id,
                              f"Same identifier {uid.uid} as {uid.uid_type} and as {other_type}", 1.0)
+    numbers = {u.uid_lookup: u for u in end_user.uids if u.uid_type in identifiers.PHONE_TYPES}
+    if numbers:  # the same number written freely under a type of the tenant's own (Mobile, Fax...)
+        for other_id, value, uid_type in _free_form_numbers(end_user.customer_id):
+            number = (identifiers.parse_phone(value, region) or "").lower()
+            if number in numbers and other_id != end_user.id:
+                mine = numbers[number]
+                yield Suggestion(end_user.id, other_id,
+                                 f"Same number {mine.uid} as {mine.uid_type} and as {uid_type}", 1.0)
+
+
+def _free_form_numbers(customer_id: int):
+    """Identifiers of the tenant's own types that may hold a phone number (kept as typed)."""
+    return db.session.execute(select(EndUserUID.end_user_id, EndUserUID.uid, EndUserUID.uid_type).where(
+        EndUserUID.customer_id == customer_id,
+        EndUserUID.uid_type.not_in((*identifiers.PHONE_TYPES, "Email", "CustomerRef")),
+    ).execution_options(yield_per=BATCH))
 
 
 def _similar_names(end_user: EndUser):
@@ -160,11 +176,7 @@ def _tenant_shared_identifiers(customer_id: int):
 
 def _phone_like_values(customer_id: int):
     """Numbers stored under another type (Mobile, Fax...) meet Phone/WhatsApp rows in E.164 form."""
-    rows = db.session.execute(select(EndUserUID.end_user_id, EndUserUID.uid, EndUserUID.uid_type).where(
-        EndUserUID.customer_id == customer_id,
-        EndUserUID.uid_type.not_in((*identifiers.PHONE_TYPES, "Email", "CustomerRef")),
-    ).execution_options(yield_per=BATCH))
-    for end_user_id, value, uid_type in rows:
+    for end_user_id, value, uid_type in _free_form_numbers(customer_id):
         number = identifiers.parse_phone(value)
         if not number:
             continue
