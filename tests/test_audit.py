@@ -78,6 +78,12 @@ def test_every_write_route_leaves_exactly_one_event_by_its_actor(app, api, dashb
     trail.expect("api_end_users.assign", client.post("/api/EndUserUIDs/assign", json={
         "endUserID": person, "uidType": "Phone", "uid": "+32470123456"}), "Update", "EndUser")
     trail.expect("api_end_users.delete", client.delete(f"/api/EndUsers/{person}"), "Delete", "EndUser")
+    keep, other = (body("api_end_users.create", client.post("/api/EndUsers", json={"firstname": name, "lastname": "Roe"}),
+                        "Create", "EndUser")["endUserID"] for name in ("Rita", "Rite"))
+    trail.expect("api_end_user_merge.dismiss_duplicate", client.post(f"/api/EndUsers/{keep}/duplicates/{other}/dismiss"),
+                 "Update", "EndUser")
+    trail.expect("api_end_user_merge.merge", client.post(f"/api/EndUsers/{keep}/merge", json={"sourceEndUserID": other}),
+                 "Merge", "EndUser")
     trail.expect("api_customers.update_me", client.put("/api/Customers/me", json={
         "twilioRegion": "us1", "openAIApiKey": "sk-audit-plaintext-0001"}), "Update", "Customer")
     trail.expect("api_actions.delete", client.delete(f"/api/Actions/{spare}"), "Delete", "Action")
@@ -115,6 +121,13 @@ def test_every_write_route_leaves_exactly_one_event_by_its_actor(app, api, dashb
         "primary": "0"}), "Update", "EndUser")
     trail.expect("end_users.assign", web.post(f"/end-users/{john}/identifiers", htmx=True, data={
         "uidType": "Phone", "uid": "+32470999888", "endUserID": john}), "Update", "EndUser")
+    jim, joe = (body("api_end_users.create", client.post("/api/EndUsers", json={"firstname": name}), "Create",
+                     "EndUser")["endUserID"] for name in ("Jim", "Joe"))
+    trail.expect("end_user_merge.dismiss_pair", web.post(f"/end-users/duplicates/{jim}/{joe}/dismiss", htmx=True),
+                 "Update", "EndUser")
+    web.get(f"/end-users/{john}/merge/{jim}")
+    trail.expect("end_user_merge.preview", web.post(f"/end-users/{john}/merge/{jim}", data={"sourceEndUserID": jim}),
+                 "Merge", "EndUser")
     trail.expect("end_users.delete", web.post(f"/end-users/{john}/delete"), "Delete", "EndUser")
     web.get("/actions/new")
     trail.expect("actions.new", web.post("/actions/new", data={"name": "Dashboard action", "actionType": "Close",

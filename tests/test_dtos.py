@@ -27,6 +27,9 @@ from app.customers.models import Customer
 from app.customers.serializers import CUSTOMER, PHONE
 from app.dtos import Dto
 from app.end_users import queries
+from app.end_users.duplicates import Suggestion
+from app.end_users.merge_serializers import DUPLICATE, MERGE_FIELD, MERGE_PREVIEW
+from app.end_users.merging import field_comparison
 from app.end_users.models import EndUser, EndUserUID
 from app.end_users.serializers import ALREADY_ASSIGNED, END_USER, TICKET, TICKET_TOPIC, UID
 from app.extensions import db
@@ -80,6 +83,11 @@ def _samples(session, customer_id: int) -> list[tuple[Dto, object, dict]]:
         *[(CHANNEL, c, {}) for c in rows[Channel]],
         *[(AI_MODEL, m, {}) for m in models],
         *[(AUDIT_EVENT, e, {}) for e in rows[AuditEvent]],
+        *[(MERGE_FIELD, row, {}) for row in field_comparison(rows[EndUser][0], rows[EndUser][1])],
+        (MERGE_PREVIEW, field_comparison(rows[EndUser][0], rows[EndUser][1]), {
+            "target": END_USER.dump(rows[EndUser][0]), "source": END_USER.dump(rows[EndUser][1])}),
+        (DUPLICATE, Suggestion(rows[EndUser][0].id, rows[EndUser][1].id, "Same identifier", 1.0),
+         {"endUser": END_USER.dump(rows[EndUser][1])}),
         (CUSTOMER, customer, {}),
         (PHONE, customer, {"channel_id": phone.id}),
         *[(TOKEN, p, {"token": "header.payload.signature", "expires": expires}) for p in principals],
