@@ -53,3 +53,7 @@ class PreconditionFailed(DomainError):
     def __init__(self, version: str, title: str = DEFAULT, **current):
         super().__init__(title, **current)
         self.version = version
+
+
+class Gone(DomainError):
+    """The record existed and is gone for good (merged into another one: `extra` names it)."""

@@ -15,12 +15,12 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError, Unauthorized
 
 from app.db_conflicts import conflict_from
-from app.domain_errors import Conflict, DomainError, Invalid, NotFound, PreconditionFailed
+from app.domain_errors import Conflict, DomainError, Gone, Invalid, NotFound, PreconditionFailed
 from app.extensions import login_manager
 from app.problems import from_http_exception, problem_response
 from app.sqlite import is_locked_error
 
-STATUS = {Invalid: 400, NotFound: 404, Conflict: 409, PreconditionFailed: 412}
+STATUS = {Invalid: 400, NotFound: 404, Conflict: 409, Gone: 410, PreconditionFailed: 412}
 LOCKED_RETRY_AFTER = 2
 
 

@@ -11,5 +11,6 @@ from app.end_users import search_text  # noqa: F401  (keeps EndUser.search_text 
 from app.end_users.models import EndUser, EndUserUID  # noqa: F401
 from app.sso.models import SsoSettings  # noqa: F401
 from app.jobs.models import Job, JobEvent, JobRowError  # noqa: F401
+from app.end_users.merge_models import DismissedDuplicate, EndUserMerge  # noqa: F401
 from app.tickets.models import Ticket, TicketMessage, ticket_topic  # noqa: F401
 from app.topics.models import Topic  # noqa: F401

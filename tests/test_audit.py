@@ -92,6 +92,12 @@ def test_every_write_route_leaves_exactly_one_event_by_its_actor(app, api, dashb
         "file": (io.BytesIO(b"lastname\nImported\n"), "people.csv")}), "Create", "Job")
     trail.expect("api_jobs.cancel", client.post(f"/api/Jobs/{queued['jobID']}/cancel"), "Update", "Job")
     trail.expect("api_end_users.delete", client.delete(f"/api/EndUsers/{person}"), "Delete", "EndUser")
+    keep, other = (body("api_end_users.create", client.post("/api/EndUsers", json={"firstname": name, "lastname": "Roe"}),
+                        "Create", "EndUser")["endUserID"] for name in ("Rita", "Rite"))
+    trail.expect("api_end_user_merge.dismiss_duplicate", client.post(f"/api/EndUsers/{keep}/duplicates/{other}/dismiss"),
+                 "Update", "EndUser")
+    trail.expect("api_end_user_merge.merge", client.post(f"/api/EndUsers/{keep}/merge", json={"sourceEndUserID": other}),
+                 "Merge", "EndUser")
     trail.expect("api_customers.update_me", client.put("/api/Customers/me", json={
         "twilioRegion": "us1", "openAIApiKey": "sk-audit-plaintext-0001"}), "Update", "Customer")
     trail.expect("api_actions.delete", client.delete(f"/api/Actions/{spare}"), "Delete", "Action")
@@ -153,6 +159,13 @@ def test_every_write_route_leaves_exactly_one_event_by_its_actor(app, api, dashb
         "file": (io.BytesIO(b"lastname\nChecked\n"), "people.csv"), "action": "check"}), "Create", "Job")
     trail.expect("end_users.run_import", web.post(f"/end-users/jobs/{max(_job_ids(in_app, tenant_a.id))}/run"),
                  "Create", "Job")
+    jim, joe = (body("api_end_users.create", client.post("/api/EndUsers", json={"firstname": name}), "Create",
+                     "EndUser")["endUserID"] for name in ("Jim", "Joe"))
+    trail.expect("end_user_merge.dismiss_pair", web.post(f"/end-users/duplicates/{jim}/{joe}/dismiss", htmx=True),
+                 "Update", "EndUser")
+    web.get(f"/end-users/{john}/merge/{jim}")
+    trail.expect("end_user_merge.preview", web.post(f"/end-users/{john}/merge/{jim}", data={"sourceEndUserID": jim}),
+                 "Merge", "EndUser")
     trail.expect("end_users.delete", web.post(f"/end-users/{john}/delete"), "Delete", "EndUser")
     web.get("/actions/new")
     trail.expect("actions.new", web.post("/actions/new", data={"name": "Dashboard action", "actionType": "Close",

@@ -29,6 +29,9 @@ from app.customers.models import Customer
 from app.customers.serializers import CUSTOMER, PHONE
 from app.dtos import Dto
 from app.end_users import queries
+from app.end_users.duplicates import Suggestion
+from app.end_users.merge_serializers import DUPLICATE, MERGE_FIELD, MERGE_PREVIEW
+from app.end_users.merging import field_comparison
 from app.end_users.models import EndUser, EndUserUID
 from app.end_users.serializers import ALREADY_ASSIGNED, END_USER, TICKET, TICKET_TOPIC, UID
 from app.end_users.bulk_api import BULK_DONE
@@ -86,6 +89,11 @@ def _samples(session, customer_id: int) -> list[tuple[Dto, object, dict]]:
         *[(CHANNEL, c, {}) for c in rows[Channel]],
         *[(AI_MODEL, m, {}) for m in models],
         *[(AUDIT_EVENT, e, {}) for e in rows[AuditEvent]],
+        *[(MERGE_FIELD, row, {}) for row in field_comparison(rows[EndUser][0], rows[EndUser][1])],
+        (MERGE_PREVIEW, field_comparison(rows[EndUser][0], rows[EndUser][1]), {
+            "target": END_USER.dump(rows[EndUser][0]), "source": END_USER.dump(rows[EndUser][1])}),
+        (DUPLICATE, Suggestion(rows[EndUser][0].id, rows[EndUser][1].id, "Same identifier", 1.0),
+         {"endUser": END_USER.dump(rows[EndUser][1])}),
         (CUSTOMER, customer, {}),
         *[(dto, k, {"key": "sbk_example"}) if dto is API_KEY_CREATED else (dto, k, {})
           for k in rows[ApiKey] for dto in (API_KEY, API_KEY_CREATED)],

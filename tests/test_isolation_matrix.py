@@ -50,6 +50,7 @@ BODY_AND_QUERY_ID_ROUTES = {
     ("actions.reorder_list", "POST"), ("end_users.form_rows", "POST"),
     ("audit.history", "GET"), ("audit.export", "GET"), ("api_end_users.bulk", "POST"),
     ("end_users.bulk", "POST"), ("end_users.bulk_confirm", "POST"),
+    ("api_end_user_export.export", "GET"), ("end_user_export.export", "GET"),
 }
 
 
@@ -113,6 +114,22 @@ CASES = [
     _api("api_end_users.bulk", "POST", lambda a, b: {
         "path": "/api/EndUsers/bulk", "json": {"filter": {"ids": str(a["end_user"])}, "operation": "delete"}},
         expect="as-missing", name="bulk delete filtered by A's id"),
+    _api("api_end_user_merge.merge_preview", "GET", lambda a, b: {"path": _url(
+        "api_end_user_merge.merge_preview", end_user_id=a["end_user"], sourceEndUserID=a["other_end_user"])}),
+    _api("api_end_user_merge.merge_preview", "GET", lambda a, b: {"path": _url(
+        "api_end_user_merge.merge_preview", end_user_id=b["end_user"], sourceEndUserID=a["end_user"])},
+        name="preview merging A's end user into B's"),
+    _api("api_end_user_merge.merge", "POST", lambda a, b: {
+        "path": _url("api_end_user_merge.merge", end_user_id=a["end_user"]), "json": {"sourceEndUserID": a["other_end_user"]}}),
+    _api("api_end_user_merge.merge", "POST", lambda a, b: {
+        "path": _url("api_end_user_merge.merge", end_user_id=b["end_user"]), "json": {"sourceEndUserID": a["end_user"]}},
+        name="merge A's end user into B's"),
+    _api("api_end_user_merge.duplicates", "GET", lambda a, b: {
+        "path": _url("api_end_user_merge.duplicates", end_user_id=a["end_user"])}),
+    _api("api_end_user_merge.dismiss_duplicate", "POST", lambda a, b: {"path": _url(
+        "api_end_user_merge.dismiss_duplicate", end_user_id=b["end_user"], other_id=a["end_user"])}),
+    _api("api_end_user_export.export", "GET", lambda a, b: {"path": _url("api_end_user_export.export", ids=a["end_user"])},
+         expect="as-missing", name="CSV export of A's end user by id"),
     *[
         case
         for kind, link in (("TopicActions", "topic_action"), ("HookActions", "hook_action"))
@@ -217,6 +234,22 @@ CASES = [
     _page("end_users.bulk_confirm", "POST", lambda a, b: {
         "path": _url("end_users.bulk_confirm"), "data": {"change": "delete", "scope": "selected", "ids": [str(a["end_user"])]}},
         expect="as-missing", name="bulk confirm naming A's end user"),
+    _page("end_user_merge.choose", "GET", lambda a, b: {"path": _url("end_user_merge.choose", end_user_id=a["end_user"])}),
+    _page("end_user_merge.preview", "GET", lambda a, b: {"path": _url(
+        "end_user_merge.preview", end_user_id=a["end_user"], source_id=a["other_end_user"])}),
+    _page("end_user_merge.preview", "POST", lambda a, b: {"path": _url(
+        "end_user_merge.preview", end_user_id=b["end_user"], source_id=a["end_user"]),
+        "data": {"sourceEndUserID": a["end_user"]}}, name="merge A's end user into B's on the dashboard"),
+    _page("end_user_merge.dismiss_pair", "POST", lambda a, b: {"path": _url(
+        "end_user_merge.dismiss_pair", first_id=b["end_user"], second_id=a["end_user"]), "htmx": True}),
+    _page("end_user_tickets.view", "GET", lambda a, b: {"path": _url(
+        "end_user_tickets.view", end_user_id=a["end_user"], ticket_id=a["ticket"])}),
+    _page("end_user_tickets.view", "GET", lambda a, b: {"path": _url(
+        "end_user_tickets.view", end_user_id=b["end_user"], ticket_id=a["ticket"])}, name="A's ticket under B's end user"),
+
+    # ---- Dashboard: ids in the query string or the form -------------------------------------
+    _page("end_user_export.export", "GET", lambda a, b: {"path": _url("end_user_export.export", ids=a["end_user"])},
+          expect="as-missing", name="dashboard CSV export of A's end user by id"),
     _page("end_users.form_rows", "POST", lambda a, b: {
         "path": _url("end_users.form_rows", end_user_id=a["end_user"], op="add"), "htmx": True}),
     _page("end_users.assign", "POST", lambda a, b: {
@@ -293,6 +326,8 @@ def demo(app, demo_tenant):
             "phone_channel": first(select(Channel).where(Channel.customer_id == cid, Channel.channel_type == "Phone")).id,
             "document": first(select(Document).where(Document.customer_id == cid)).id,
             "end_user": end_user.id,
+            "other_end_user": first(select(EndUser).where(EndUser.customer_id == cid, EndUser.id != end_user.id)).id,
+            "ticket": first(select(Ticket).where(Ticket.customer_id == cid, Ticket.uid == ticket_uid)).id,
             "end_user_uid": end_user.uids[0].id,
             "topic_action": topic_link.id,
             "topic_key": topic_link.context_key,

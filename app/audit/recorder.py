@@ -15,7 +15,7 @@ from app.audit.models import AuditEvent
 from app.extensions import db
 from app.timeutil import iso
 
-REVERTIBLE_ACTIONS = ("Update", "Delete", "Reorder")
+REVERTIBLE_ACTIONS = ("Update", "Delete", "Reorder", "Merge")
 
 
 @dataclass(frozen=True)

@@ -4,6 +4,7 @@
 - Delete: the record comes back under its old id with its children (an end user with its
   identifiers, an action with its custom fields, a link where its action and context still exist).
 - Reorder: the list gets its earlier order back, if it is still in the order that event left.
+- Merge: both end users as they were (app/end_users/merging.py), if the survivor is as the merge left it.
 Whatever is in the way is a Conflict naming it, and nothing changes. Secrets are never stored, so
 a reverted change leaves them as they are.
 """
@@ -14,6 +15,7 @@ from app.actors import Actor
 from app.audit.models import AuditEvent
 from app.audit.recorder import audited, diff, kind_named, plain, record_event
 from app.domain_errors import Conflict
+from app.end_users.merging import revert_merge
 from app.extensions import db
 from app.tenancy import ensure_owned, get_scoped
 
@@ -31,6 +33,8 @@ def revert_event(customer_id: int, actor: Actor, event: AuditEvent) -> AuditEven
     model, kind = found
     if event.action == "Reorder":
         revert = _reorder(customer_id, actor, event)
+    elif event.action == "Merge":
+        revert = revert_merge(customer_id, actor, event)
     elif event.action == "Delete":
         revert = _undelete(customer_id, actor, event, model, kind)
     else:

@@ -12,6 +12,7 @@ from app.end_users.forms import (
     EndUserUpdateForm,
     TicketHistoryQuery,
 )
+from app.end_users.merging import gone_if_merged
 from app.end_users.models import EndUser
 from app.end_users.operations import assign_uid, create_end_user, delete_end_user, update_end_user
 from app.end_users.serializers import (
@@ -54,7 +55,8 @@ def _one(end_user: EndUser) -> dict:
 
 
 def _for_write(customer_id: int, end_user_id: int) -> EndUser:
-    return load_for_write(EndUser, customer_id, end_user_id, end_user_etag, _one)
+    with gone_if_merged(customer_id, end_user_id):
+        return load_for_write(EndUser, customer_id, end_user_id, end_user_etag, _one)
 
 
 @bp.get("/EndUsers")
@@ -91,7 +93,8 @@ def create():
 @guard
 def get(end_user_id):
     # one statement: the person with their identifiers (the last interaction is a column)
-    end_user = get_scoped_or_404(EndUser, current_customer_id(), end_user_id, options=(joinedload(EndUser.uids),))
+    with gone_if_merged(current_customer_id(), end_user_id):
+        end_user = get_scoped_or_404(EndUser, current_customer_id(), end_user_id, options=(joinedload(EndUser.uids),))
     return jsonify(_one(end_user)), 200, {"ETag": end_user_etag(end_user)}
 
 

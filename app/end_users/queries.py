@@ -27,14 +27,23 @@ def _uid_lookups(end_user_id, customer_id):
     ).correlate_except(EndUserUID)
 
 
+def _extra_refs(end_user_id, customer_id):
+    # a merged-in person's customerRef, kept as a CustomerRef identifier (app/end_users/merging.py)
+    return select(EndUserUID.uid).where(
+        EndUserUID.customer_id == customer_id, EndUserUID.end_user_id == end_user_id,
+        EndUserUID.uid_type == "CustomerRef",
+    ).correlate_except(EndUserUID)
+
+
 def _tickets_of(end_user_id, customer_id, customer_ref):
-    """Tickets matched by any UID of the end user, or by its customerRef."""
+    """Tickets matched by any UID of the end user, or by its customerRef (or a CustomerRef UID)."""
     by_uid = Ticket.uid_lookup.in_(_uid_lookups(end_user_id, customer_id))
     if isinstance(customer_ref, str) or customer_ref is None:
         by_ref = Ticket.customer_ref == customer_ref if customer_ref else false()
     else:  # a correlated column: NULL equals nothing, so an end user without a ref matches by UID only
         by_ref = Ticket.customer_ref == customer_ref
-    return and_(Ticket.customer_id == customer_id, or_(by_uid, by_ref))
+    by_merged_ref = Ticket.customer_ref.in_(_extra_refs(end_user_id, customer_id))
+    return and_(Ticket.customer_id == customer_id, or_(by_uid, by_ref, by_merged_ref))
 
 
 def tickets_of(end_user: EndUser):
