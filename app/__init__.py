@@ -16,6 +16,7 @@ API_BLUEPRINTS = (
     "app.topics.api",
     "app.channels.api",
     "app.audit.api",
+    "app.pipeline.api",
 )
 DASHBOARD_BLUEPRINTS = (
     "app.auth.views",
@@ -26,6 +27,7 @@ DASHBOARD_BLUEPRINTS = (
     "app.topics.views",
     "app.channels.views",
     "app.audit.views",
+    "app.pipeline.views",
 )
 
 
