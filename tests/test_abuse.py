@@ -27,6 +27,7 @@ from app.end_users.forms import AssignUIDForm, EndUserCreateForm, EndUserUpdateF
 from app.end_users.models import EndUser
 from app.extensions import db
 from app.jsonforms import json_schema
+from app.pipeline.forms import DryRunForm
 from app.topics.forms import TopicForm
 from tests.conftest import Rep
 from tests.tenant_data import differences, snapshot
@@ -119,6 +120,9 @@ ROUTES = {
                                           lambda w, n: {"priority": 5}),
     "api_links.reorder_HookActions": Route(None, lambda w: "/api/HookActions/reorder",
                                            lambda w, n: {"ids": [w["hook_action"]]}),
+    # read-only: nothing is stored, so nothing to read back (a text field's 200 is checked by its own tests)
+    "api_pipeline.dry_run_message": Route(DryRunForm, lambda w: "/api/Pipeline/dry-run",
+                                          lambda w, n: {"channelID": w["channel"], "endUserID": w["end_user"]}),
 }
 
 

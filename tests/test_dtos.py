@@ -30,6 +30,9 @@ from app.end_users import queries
 from app.end_users.models import EndUser, EndUserUID
 from app.end_users.serializers import ALREADY_ASSIGNED, END_USER, TICKET, TICKET_TOPIC, UID
 from app.extensions import db
+from app.pipeline import dry_run
+from app.pipeline.run_order import HOOK_ORDER
+from app.pipeline.serializers import DRY_RUN_STEP
 from app.tickets.models import Ticket
 from app.topics.models import TOPIC, Topic
 
@@ -83,10 +86,22 @@ def _samples(session, customer_id: int) -> list[tuple[Dto, object, dict]]:
         (CUSTOMER, customer, {}),
         (PHONE, customer, {"channel_id": phone.id}),
         *[(TOKEN, p, {"token": "header.payload.signature", "expires": expires}) for p in principals],
+        *[(DRY_RUN_STEP, step, {}) for step in _dry_run_steps(customer_id, rows)],
     ]
     for model, found in rows.items():
         assert found, f"the demo tenant has no {model.__name__}"
     return samples
+
+
+def _dry_run_steps(customer_id: int, rows: dict) -> list:
+    """Every link of every stage, on each channel, for a known end user and for none."""
+    steps = []
+    for channel in rows[Channel]:
+        for end_user in (rows[EndUser][0], None):
+            sample = dry_run.Sample(channel, rows[Topic], end_user, "Subject", "Body", datetime(2026, 12, 2, 10))
+            steps += dry_run.run(customer_id, sample, list(HOOK_ORDER))
+    steps.append(dry_run.preview(customer_id, rows[Action][0], sample))
+    return steps
 
 
 def _label(dto: Dto) -> str:

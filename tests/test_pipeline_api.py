@@ -1,10 +1,8 @@
 """POST /api/Pipeline/dry-run: the steps in run order, what each would do, and nothing stored."""
 import pytest
 
+from tests.pipeline_world import OVERRIDE_PASSWORD, TOKEN, build_world, make
 from tests.tenant_data import differences, snapshot
-
-TOKEN = "sk-live-customer-token-98761234"
-OVERRIDE_PASSWORD = "hunter2-override-pass-5555"
 
 
 @pytest.fixture
@@ -12,61 +10,9 @@ def admin(api, tenant_a):
     return api(tenant_a.admin)
 
 
-def make(admin, path, **body):
-    response = admin.post(path, json=body)
-    assert response.status_code == 201, response.get_json()
-    return response.get_json()
-
-
 @pytest.fixture
 def world(admin):
-    """A channel, two topics, an end user and actions of every kind the dry run treats apart."""
-    assert admin.put("/api/Customers/me", json={
-        "apiBaseUrl": "https://crm.example.com/api", "apiAuthenticationType": "Bearer", "apiToken": TOKEN,
-    }).status_code == 204
-    mail = make(admin, "/api/Channels", name="Mail", channelType="Email")["channelID"]
-    chat = make(admin, "/api/Channels", name="Chat", channelType="Chat")["channelID"]
-    billing = make(admin, "/api/Topics", name="Billing")["topicID"]
-    sleepy = make(admin, "/api/Topics", name="Sleepy")["topicID"]
-    person = make(admin, "/api/EndUsers", firstname="Ada", lastname="Lovelace", customerRef="CRM-42",
-                  uids=[{"uidType": "Email", "uid": "ada@example.com", "isPrimary": True}])["endUserID"]
-
-    def action(name, kind, **fields):
-        return make(admin, "/api/Actions", name=name, actionType=kind, **fields)["actionID"]
-
-    ids = {
-        "mail": mail, "chat": chat, "billing": billing, "sleepy": sleepy, "person": person,
-        "crm": action("Update CRM", "ApiCall", apiEndpoint="/customers/{{endUser.customerRef}}", apiMethod="PUT",
-                      apiHeaders='{"Accept": "application/json", "X-Api-Key": "header-secret-abcd9999"}',
-                      apiBodyTemplate='{"name": "{{endUser.lastname}}", "subject": "{{message.subject}}", '
-                                      '"status": "{{ticket.status}}", "x": "{{endUser.shoeSize}}"}'),
-        "basic": action("Basic call", "ApiCall", apiEndpoint="https://other.example.com/hook", apiMethod="POST",
-                        overrideApiAuthenticationType="Basic", overrideApiUsername="robot",
-                        overrideApiPassword=OVERRIDE_PASSWORD),
-        "wait": action("Wait 30", "Wait", waitSeconds=30),
-        "forward": action("Forward billing", "Forward", forwardRecipients="billing@example.com, boss@example.com"),
-        "off": action("Switched off", "Close", isActive=False),
-        "office": action("Office hours only", "Send", actionSchedule="Mon-Fri 08:00-18:00",
-                         actionScheduleTimeZoneId="Europe/Brussels"),
-        "rules": action("When angry", "ReplySend", conditionalRules="the customer sounds angry"),
-        "close": action("Close it", "Close"),
-    }
-    hook = lambda name, a, channel=None, priority=None: make(admin, "/api/HookActions", hookName=name, actionID=ids[a],
-                                                           channelID=channel, priority=priority)
-    # PostTopicDetection: every-channel 10, 30; Mail-only 20, 30 (ties: the every-channel link first), 5
-    hook("PostTopicDetection", "wait", priority=10)
-    hook("PostTopicDetection", "crm", mail, priority=20)
-    hook("PostTopicDetection", "forward", priority=30)
-    hook("PostTopicDetection", "off", mail, priority=30)
-    hook("PostTopicDetection", "basic", mail, priority=5)
-    hook("PostTopicDetection", "close", chat, priority=1)  # another channel: never on Mail
-    hook("PreSpam", "office")
-    hook("OnClose", "rules")
-    hook("OnEndUserAdd", "close")  # not a message stage: only when asked for
-    make(admin, "/api/TopicActions", topicID=billing, actionID=ids["forward"], priority=20)
-    make(admin, "/api/TopicActions", topicID=billing, channelID=mail, actionID=ids["close"], priority=10)
-    make(admin, "/api/TopicActions", topicID=sleepy, actionID=ids["close"])
-    return ids
+    return build_world(admin)
 
 
 def dry_run(admin, **body):
@@ -202,6 +148,6 @@ def test_a_dry_run_changes_no_row(app, admin, world, tenant_a):
     before = snapshot(app, tenant_a.id)
     response = dry_run(admin, channelID=world["mail"], topicIDs=[world["billing"], world["sleepy"]],
                        endUserID=world["person"], message={"subject": "s", "body": "b"},
-                       hooks=list(("PreSpam", "PostTopicDetection", "OnClose", "OnEndUserAdd")))
+                       hooks=["PreSpam", "PostTopicDetection", "OnClose", "OnEndUserAdd"])
     assert response.status_code == 200
     assert snapshot(app, tenant_a.id) == before, differences(before, snapshot(app, tenant_a.id))

@@ -13,7 +13,7 @@ from app.actions.models import Action
 from app.customers.models import Customer
 from app.pipeline.placeholders import Rendering, render
 
-SENSITIVE_HEADER = re.compile(r"auth|token|secret|password|passwd|api[-_]?key|cookie|signature|session", re.I)
+SENSITIVE_HEADER = re.compile(r"auth|token|secret|password|passwd|api[-_]?key|cookie|signature|session", re.IGNORECASE)
 
 
 def mask(secret: str | None) -> str:

@@ -7,7 +7,7 @@ in the action's time zone. A schedule in another form cannot be evaluated here, 
 """
 import re
 from dataclasses import dataclass
-from datetime import datetime, time, timezone
+from datetime import UTC, datetime, time
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -36,7 +36,7 @@ def _days(text: str | None) -> set[int]:
         if any(b not in DAYS for b in bounds):
             raise Unreadable(part)
         first, last = DAYS.index(bounds[0]), DAYS.index(bounds[-1])
-        found.update(range(first, last + 1) if first <= last else [*range(first, 7), *range(0, last + 1)])
+        found.update(range(first, last + 1) if first <= last else [*range(first, 7), *range(last + 1)])
     return found
 
 
@@ -71,7 +71,7 @@ def evaluate(schedule: str | None, time_zone_id: str | None, at: datetime) -> Ve
         zone = ZoneInfo(time_zone_id or "UTC")
     except (ZoneInfoNotFoundError, ValueError):
         return Verdict(None, f"The schedule's time zone {time_zone_id!r} is unknown, so the schedule cannot be evaluated.")
-    moment = at if at.tzinfo else at.replace(tzinfo=timezone.utc)
+    moment = at if at.tzinfo else at.replace(tzinfo=UTC)
     local = moment.astimezone(zone)
     entries = [e for e in re.split(r"[;\n]", schedule) if e.strip()]
     try:

@@ -1,6 +1,5 @@
 """Dashboard: the pipeline picture of a channel, and "Try a message" beside it (a dry run)."""
 from flask import Blueprint, render_template, request
-from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from app.auth.policies import requires
@@ -41,8 +40,8 @@ def _page(form: DryRunForm, channel: Channel | None, steps=None, status: int = 2
     customer_id = current_customer_id()
     channels, topics = _channels(customer_id), _topics(customer_id)
     stages = pipeline(customer_id, channel.id, topics) if channel else None
-    context = dict(channel=channel, channels=channels, topics=topics, stages=stages, platform_steps=PLATFORM_STEPS,
-                   form=form, steps=steps, end_user=end_user, hook_names=HOOK_ORDER)
+    context = {"channel": channel, "channels": channels, "topics": topics, "stages": stages, "platform_steps": PLATFORM_STEPS,
+                   "form": form, "steps": steps, "end_user": end_user, "hook_names": HOOK_ORDER}
     return render_template("pipeline/index.html", **context), status
 
 
