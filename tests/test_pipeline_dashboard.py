@@ -34,7 +34,7 @@ def test_the_picture_shows_each_stage_in_platform_order_with_the_merged_run_orde
     assert _step_names(html, "hook-PostTopicDetection") == ["Basic call", "Wait 30", "Update CRM", "Forward billing", "Switched off"]
     post = html[html.index('id="stage-hook-PostTopicDetection"'):html.index('id="stage-hook-PostTopicDetection"') + 6000]
     assert "Total wait: <strong>30 s</strong>" in post and "+30 s" in post
-    assert re.search(r'class="step dimmed" data-action-id="%d"' % world["off"], html)
+    assert re.search(f'class="step dimmed" data-action-id="{world["off"]}"', html)
     assert _step_names(html, f"topic-{world['billing']}") == ["Close it", "Forward billing"]
     with app.test_request_context():
         edit = url_for("actions.edit", action_id=world["crm"])
