@@ -1,7 +1,8 @@
 """One transaction per request, command or job: commit once when it succeeds, roll back on any error.
 
 Requests: `TransactionalFlask.dispatch_request` wraps every view; an answer of 400 or more is a
-failure too, so a view that renders an error never leaves half a change behind. The CLI and jobs
+failure too, so a view that renders an error never leaves half a change behind. A view marked
+`read_only` (a dry run, a POST that only computes) always ends in a rollback. The CLI and jobs
 use `unit_of_work()` around their work. Views that show a domain error next to a form run the
 operation inside `attempt()`, a savepoint: the failed operation leaves nothing, the rest of the
 request goes on. Nothing else in app/ commits.
