@@ -26,7 +26,8 @@ from app.pipeline.run_order import (
     hook_orders,
     topic_orders,
 )
-from app.tenancy import get_scoped_or_404
+from app.domain_errors import NotFound
+from app.tenancy import get_scoped_or_404, in_id_range, scoped
 from app.timeutil import iso, utcnow
 from app.topics.models import Topic
 
@@ -192,7 +193,11 @@ def sample_from(customer_id: int, form) -> tuple[Sample, list[str] | None]:
     channel, topic or end user is a NotFound (404), exactly as for an id that exists nowhere."""
     channel = get_scoped_or_404(Channel, customer_id, form.channelID.data)
     topic_ids = list(dict.fromkeys(entry.data for entry in form.topicIDs.entries))
-    topics = [get_scoped_or_404(Topic, customer_id, ident) for ident in topic_ids]
+    found = {t.id: t for t in db.session.scalars(
+        scoped(Topic, customer_id, Topic.id.in_([i for i in topic_ids if in_id_range(i)])))} if topic_ids else {}
+    if len(found) != len(topic_ids):
+        raise NotFound()
+    topics = [found[ident] for ident in topic_ids]
     end_user = get_scoped_or_404(EndUser, customer_id, form.endUserID.data) if form.endUserID.data else None
     message = form.message.form
     hooks = [entry.data for entry in form.hooks.entries] or None
