@@ -104,3 +104,25 @@ def test_preview_request_on_the_action_form(app, web, world, tenant_a):
     assert "PUT https://crm.example.com/api/customers/CRM-42" in html and "Bearer ****1234" in html
     assert "Update CRM" in html and TOKEN not in html
     assert snapshot(app, tenant_a.id) == before
+
+
+def test_special_topics_are_drawn_with_the_topics(api, tenant_a, web, world):
+    admin = api(tenant_a.admin)
+    assert admin.post("/api/TopicActions", json={"specialTopic": "NoTopicFound", "actionID": world["forward"]}).status_code == 201
+    assert admin.post("/api/TopicActions", json={"specialTopic": "NoTopicFound", "channelID": world["mail"],
+                                                 "actionID": world["close"], "priority": 5}).status_code == 201
+    html = web.get(f"/pipeline/?channel={world['mail']}").get_data(as_text=True)
+    assert _step_names(html, "special-NoTopicFound") == ["Close it", "Forward billing"]
+    assert 'href="/actions/order#list-topic-t-stNoTopicFound-c-sc"' in html
+    order = web.get("/actions/order").get_data(as_text=True)
+    assert 'id="list-topic-t-stNoTopicFound-c-sc"' in order
+
+
+def test_try_a_message_without_javascript_answers_the_whole_page(web, world):
+    web.get("/pipeline/")
+    response = web.post("/pipeline/try", data={"channelID": world["mail"], "message-subject": "Plain post"})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200 and 'id="pipeline-picture"' in html and 'class="dry-list"' in html
+    response = web.post("/pipeline/try", data={"channelID": ""})
+    assert response.status_code == 400 and "Choose a channel." in response.get_data(as_text=True)
+    assert 'id="pipeline-picture"' in response.get_data(as_text=True)

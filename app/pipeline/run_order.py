@@ -48,8 +48,8 @@ class Planned:
 
 @dataclass
 class Stage:
-    kind: str  # "hook" or "topic"
-    name: str  # the hook name, or the topic's name
+    kind: str  # "hook", "topic" or "special" (a special topic)
+    name: str  # the hook name, the topic's name or the special topic
     steps: list[Planned] = field(default_factory=list)
     topic: Topic | None = None
 
@@ -91,6 +91,19 @@ def topic_orders(customer_id: int, topic_ids, channel_id: int | None) -> dict[in
     return {tid: _merged([r for r in rows if r.topic_id == tid], channel_id) for tid in topic_ids}
 
 
+def special_topic_orders(customer_id: int, channel_id: int | None) -> dict[str, list[Planned]]:
+    """The special topics' lists (a topic context without a topic row), merged the same way."""
+    channel_match = TopicAction.channel_id.is_(None) & TopicAction.special_channel.is_(None)
+    if channel_id is not None:
+        channel_match = channel_match | (TopicAction.channel_id == channel_id)
+    rows = db.session.scalars(
+        select(TopicAction).options(selectinload(TopicAction.action))
+        .where(TopicAction.customer_id == customer_id, TopicAction.special_topic.is_not(None), channel_match)
+    ).all()
+    names = sorted({r.special_topic for r in rows})
+    return {name: _merged([r for r in rows if r.special_topic == name], channel_id) for name in names}
+
+
 def pipeline(customer_id: int, channel_id: int, topics: list[Topic]) -> dict[str, list[Stage]]:
     """Every stage for the channel, grouped as the picture draws them."""
     hooks = hook_orders(customer_id, HOOK_ORDER, channel_id)
@@ -102,6 +115,8 @@ def pipeline(customer_id: int, channel_id: int, topics: list[Topic]) -> dict[str
     return {
         "before_topics": stages(MESSAGE_HOOKS_BEFORE_TOPICS),
         "topics": [Stage("topic", t.name, by_topic[t.id], topic=t) for t in topics],
+        "special_topics": [Stage("special", name, steps)
+                           for name, steps in special_topic_orders(customer_id, channel_id).items()],
         "escalation": stages(ESCALATION_HOOKS),
         "close": stages(CLOSE_HOOKS),
         "end_user": stages(END_USER_HOOKS),

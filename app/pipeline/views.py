@@ -77,7 +77,8 @@ def try_message():
         end_user = get_scoped_or_404(EndUser, customer_id, form.endUserID.data)
     if wants_partial():
         return _try_panel(form, channel, steps, end_user)
-    return _page(form, channel, steps, 200 if steps is not None else 400, end_user)
+    picture = channel or _chosen_channel(customer_id, _channels(customer_id), None)
+    return _page(form, picture, steps, 200 if steps is not None else 400, end_user)
 
 
 @bp.get("/end-users")
