@@ -10,6 +10,7 @@ from datetime import datetime
 from app.actions.models import Action
 from app.channels.models import Channel
 from app.customers.models import Customer
+from app.domain_errors import NotFound
 from app.end_users.models import EndUser
 from app.end_users.serializers import END_USER, sorted_uids
 from app.extensions import db
@@ -26,7 +27,6 @@ from app.pipeline.run_order import (
     hook_orders,
     topic_orders,
 )
-from app.domain_errors import NotFound
 from app.tenancy import get_scoped_or_404, in_id_range, scoped
 from app.timeutil import iso, utcnow
 from app.topics.models import Topic
