@@ -21,6 +21,7 @@ API_BLUEPRINTS = (
     "app.api_keys.api",
     "app.team.api",
     "app.jobs.api",
+    "app.pipeline.api",
 )
 DASHBOARD_BLUEPRINTS = (
     "app.auth.views",
@@ -37,6 +38,7 @@ DASHBOARD_BLUEPRINTS = (
     "app.api_keys.views",
     "app.sso.views",
     "app.team.views",
+    "app.pipeline.views",
 )
 
 

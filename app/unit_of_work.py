@@ -1,7 +1,8 @@
 """One transaction per request, command or job: commit once when it succeeds, roll back on any error.
 
 Requests: `TransactionalFlask.dispatch_request` wraps every view; an answer of 400 or more is a
-failure too, so a view that renders an error never leaves half a change behind. The CLI and jobs
+failure too, so a view that renders an error never leaves half a change behind. A view marked
+`read_only` (a dry run, a POST that only computes) always ends in a rollback. The CLI and jobs
 use `unit_of_work()` around their work. Views that show a domain error next to a form run the
 operation inside `attempt()`, a savepoint: the failed operation leaves nothing, the rest of the
 request goes on. Nothing else in app/ commits.
@@ -9,7 +10,7 @@ request goes on. Nothing else in app/ commits.
 import contextvars
 from contextlib import contextmanager
 
-from flask import Flask, has_request_context, request
+from flask import Flask, current_app, has_request_context, request
 from sqlalchemy.exc import IntegrityError
 
 from app.db_conflicts import conflict_from
@@ -19,9 +20,25 @@ READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 _writing = contextvars.ContextVar("switchboard_unit_of_work_writes", default=False)
 
 
+def read_only(view):
+    """Mark a view that must store nothing although it is a POST (a dry run, a preview): its unit of
+    work always ends in a rollback, and on SQLite it does not take the write lock."""
+    view.read_only = True
+    return view
+
+
+def _read_only_view() -> bool:
+    view = current_app.view_functions.get(request.url_rule.endpoint) if request.url_rule else None
+    return getattr(view, "read_only", False)
+
+
+def _request_writes() -> bool:
+    return request.method not in READ_METHODS and not _read_only_view()
+
+
 def writes_expected() -> bool:
     """Whether the current unit of work writes (SQLite then takes its write lock at BEGIN)."""
-    return _writing.get() or (has_request_context() and request.method not in READ_METHODS)
+    return _writing.get() or (has_request_context() and _request_writes())
 
 
 class UnitOfWork:
@@ -67,8 +84,8 @@ def attempt():
 
 class TransactionalFlask(Flask):
     def dispatch_request(self):
-        with unit_of_work(write=request.method not in READ_METHODS) as work:
+        with unit_of_work(write=_request_writes()) as work:
             response = self.make_response(super().dispatch_request())
-            if response.status_code >= 400:
+            if response.status_code >= 400 or _read_only_view():
                 work.discard()
         return response

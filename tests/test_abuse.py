@@ -32,6 +32,7 @@ from app.end_users.models import EndUser
 from app.extensions import db
 from app.jsonforms import json_schema
 from app.team.forms import RepresentativeCreateForm, RepresentativeUpdateForm
+from app.pipeline.forms import DryRunForm
 from app.topics.forms import TopicForm
 from tests.conftest import Rep
 from tests.tenant_data import differences, snapshot
@@ -138,6 +139,9 @@ ROUTES = {
                              lambda w, n: {"name": f"Key {n}", "scopes": ["endusers:read"]},
                              lambda api, w, r: next(k for k in api.get("/api/ApiKeys").get_json()
                                                     if k["apiKeyID"] == r.get_json()["apiKeyID"])),
+    # read-only: nothing is stored, so nothing to read back (a text field's 200 is checked by its own tests)
+    "api_pipeline.dry_run_message": Route(DryRunForm, lambda w: "/api/Pipeline/dry-run",
+                                          lambda w, n: {"channelID": w["channel"], "endUserID": w["end_user"]}),
 }
 
 

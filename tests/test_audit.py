@@ -11,7 +11,8 @@ from app.audit.models import AuditEvent
 
 # POST routes that write nothing (they check credentials, render, or test a connection).
 NOT_WRITES = {"api_auth.login", "api_auth.phone_login", "auth.login", "auth.logout", "actions.form_groups",
-              "customers.test_connection", "end_users.form_rows", "end_users.bulk_confirm"}
+              "customers.test_connection", "end_users.form_rows", "end_users.bulk_confirm",
+              "api_pipeline.dry_run_message", "pipeline.try_message", "actions.preview"}  # dry runs: read-only
 
 
 def _events(in_app, customer_id) -> list[AuditEvent]:

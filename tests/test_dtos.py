@@ -39,6 +39,9 @@ from app.extensions import db
 from app.team.serializers import REPRESENTATIVE, REPRESENTATIVE_CREATED
 from app.jobs.models import Job
 from app.jobs.serializers import JOB, PROGRESS, UNDO
+from app.pipeline import dry_run
+from app.pipeline.run_order import HOOK_ORDER
+from app.pipeline.serializers import DRY_RUN_STEP
 from app.tickets.models import Ticket
 from app.topics.models import TOPIC, Topic
 
@@ -105,6 +108,7 @@ def _samples(session, customer_id: int) -> list[tuple[Dto, object, dict]]:
         *[(dto, job, {}) for job in _jobs(customer_id) for dto in (JOB, PROGRESS, BULK_DONE)],
         (BULK_DONE, None, {}),
         (UNDO, {"reverted": 2, "failed": 1, "reasons": ["Jane Doe changed again since: customerType."]}, {}),
+        *[(DRY_RUN_STEP, step, {}) for step in _dry_run_steps(customer_id, rows)],
     ]
     for model, found in rows.items():
         assert found, f"the demo tenant has no {model.__name__}"
@@ -120,6 +124,15 @@ def _jobs(customer_id: int) -> list[Job]:
                 created_at=created),
             Job(id=3, customer_id=customer_id, kind="import", status="failed", done=500, total=900, created_at=created,
                 finished_at=created, result={"created": 499, "failed": 1, "error": "x", "stoppedAt": {"done": 500, "line": 502}})]
+def _dry_run_steps(customer_id: int, rows: dict) -> list:
+    """Every link of every stage, on each channel, for a known end user and for none."""
+    steps = []
+    for channel in rows[Channel]:
+        for end_user in (rows[EndUser][0], None):
+            sample = dry_run.Sample(channel, rows[Topic], end_user, "Subject", "Body", datetime(2026, 12, 2, 10))
+            steps += dry_run.run(customer_id, sample, list(HOOK_ORDER))
+    steps.append(dry_run.preview(customer_id, rows[Action][0], sample))
+    return steps
 
 
 def _label(dto: Dto) -> str:

@@ -51,6 +51,7 @@ BODY_AND_QUERY_ID_ROUTES = {
     ("audit.history", "GET"), ("audit.export", "GET"), ("api_end_users.bulk", "POST"),
     ("end_users.bulk", "POST"), ("end_users.bulk_confirm", "POST"),
     ("api_end_user_export.export", "GET"), ("end_user_export.export", "GET"),
+    ("api_pipeline.dry_run_message", "POST"), ("pipeline.index", "GET"), ("pipeline.try_message", "POST"),
 }
 
 
@@ -179,6 +180,15 @@ CASES = [
         "path": _url("api_end_users.update", end_user_id=b["end_user"]),
         "json": {"uids": [{"endUserUIDID": a["end_user_uid"], "uid": "thief@example.com", "markAsDeleted": True}]}},
         expect="as-missing", name="PUT B's end user naming A's identifier id"),
+    *[
+        _api("api_pipeline.dry_run_message", "POST", (lambda a, b, body=body: {"path": "/api/Pipeline/dry-run", "json": body(a, b)}),
+             name=f"dry run with A's {what}")
+        for what, body in (
+            ("channel", lambda a, b: {"channelID": a["channel"]}),
+            ("topic", lambda a, b: {"channelID": b["channel"], "topicIDs": [a["topic"]]}),
+            ("end user", lambda a, b: {"channelID": b["channel"], "endUserID": a["end_user"]}),
+        )
+    ],
     _api("api_links.wait_seconds", "GET", lambda a, b: {
         "path": f"/api/HookActions/wait-seconds?hookName=PostTopicDetection&channelId={a['email_channel']}"}),
     _api("api_links.list_TopicActions", "GET", lambda a, b: {"path": f"/api/TopicActions?topicId={a['topic']}"},
@@ -275,6 +285,23 @@ CASES = [
         "path": _url("actions.reorder_list"), "htmx": True,
         "data": {"kind": "topic", "key": b["topic_key"], "item": [str(i) for i in a["topic_action_list"]]}},
         expect="as-missing", name="reorder B's topic list with A's link ids"),
+    _page("pipeline.index", "GET", lambda a, b: {"path": _url("pipeline.index", channel=a["channel"])},
+          name="pipeline picture of A's channel"),
+    *[
+        _page("pipeline.try_message", "POST", (lambda a, b, data=data: {
+            "path": _url("pipeline.try_message"), "htmx": True, "data": data(a, b)}), name=f"Try a message with A's {what}")
+        for what, data in (
+            ("channel", lambda a, b: {"channelID": a["channel"]}),
+            ("topic", lambda a, b: {"channelID": b["channel"], "topicIDs-0": a["topic"]}),
+            ("end user", lambda a, b: {"channelID": b["channel"], "endUserID": a["end_user"]}),
+        )
+    ],
+    _page("actions.preview", "POST", lambda a, b: {
+        "path": _url("actions.preview", action_id=a["action"]), "htmx": True, "data": {"channelID": b["channel"]}},
+        name="preview A's action"),
+    _page("actions.preview", "POST", lambda a, b: {
+        "path": _url("actions.preview", action_id=b["action"]), "htmx": True,
+        "data": {"channelID": b["channel"], "endUserID": a["end_user"]}}, name="preview B's action for A's end user"),
     # the History panels and the export: A's record reads as one without events (an empty history)
     *[
         _page("audit.history", "GET", lambda a, b, t=kind, k=key, h=htmx: {
@@ -368,17 +395,18 @@ def bravo(app, tenant_b):
     with app.app_context():
         cid = tenant_b.id
         topic = Topic(customer_id=cid, name="B topic")
+        channel = Channel(customer_id=cid, name="B chat", channel_type="Chat")
         actions = [Action(customer_id=cid, name=f"B action {i}", action_type="Close") for i in range(2)]
         end_user = EndUser(customer_id=cid, firstname="Bea", customer_type="Lead")
         end_user.uids.append(EndUserUID(customer_id=cid, uid_type="Email", uid="bea@example.com", is_primary=True))
-        db.session.add_all([topic, *actions, end_user])
+        db.session.add_all([topic, channel, *actions, end_user])
         db.session.flush()
         links = [TopicAction(customer_id=cid, topic_id=topic.id, action_id=a.id, priority=10 * (i + 1))
                  for i, a in enumerate(actions)]
         hook = HookAction(customer_id=cid, hook_name="OnClose", action_id=actions[0].id, priority=10)
         db.session.add_all([*links, hook])
         db.session.commit()
-        ids = {"topic": topic.id, "action": actions[0].id, "end_user": end_user.id,
+        ids = {"topic": topic.id, "action": actions[0].id, "end_user": end_user.id, "channel": channel.id,
                "topic_key": links[0].context_key, "topic_action_list": [link.id for link in links],
                "hook_key": hook.context_key}
         db.session.remove()

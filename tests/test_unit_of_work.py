@@ -12,7 +12,7 @@ from sqlalchemy import select
 from app.actors import Actor
 from app.extensions import csrf, db
 from app.topics.models import Topic
-from app.unit_of_work import unit_of_work
+from app.unit_of_work import read_only, unit_of_work
 from tests.conftest import PASSWORD
 
 APP_DIR = Path(__file__).resolve().parent.parent / "app"
@@ -69,6 +69,12 @@ def two_writes_app(app, tenant_a):
         create_topic(tenant_a.id, actor, {"name": "Kept", "isActive": True})
         return "", 204
 
+    @bp.post("/read-only")
+    @read_only
+    def read_only_writes():
+        create_topic(tenant_a.id, actor, {"name": "Written by a read-only view", "isActive": True})
+        return "", 200
+
     csrf.exempt(bp)
     app.register_blueprint(bp)
     yield app
@@ -86,6 +92,12 @@ def test_a_failing_second_write_rolls_back_the_first(two_writes_app, tenant_a, i
     assert _topic_names(in_app, tenant_a.id) == []
     assert client.post("/api/TwoWrites/succeeds").status_code == 204
     assert _topic_names(in_app, tenant_a.id) == ["Kept"]
+
+
+def test_a_read_only_view_never_commits(two_writes_app, tenant_a, in_app):
+    """A dry run's guarantee: even a write slipped into a read_only view is rolled back."""
+    assert two_writes_app.test_client().post("/api/TwoWrites/read-only").status_code == 200
+    assert _topic_names(in_app, tenant_a.id) == []
 
 
 def test_a_command_is_one_unit_of_work(app, tenant_a, in_app):

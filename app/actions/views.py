@@ -38,10 +38,12 @@ from app.domain_errors import PreconditionFailed, StillReferenced
 from app.extensions import db
 from app.htmx_helpers import toast, wants_partial
 from app.pagination import PageQuery, paginate
+from app.pipeline import dry_run
+from app.pipeline.forms import DryRunForm
 from app.request_scope import current_customer_id, current_scope
 from app.tenancy import get_scoped, get_scoped_or_404, scoped
 from app.topics.models import Topic
-from app.unit_of_work import attempt
+from app.unit_of_work import attempt, read_only
 from app.versions import list_etag, matches
 
 bp = Blueprint("actions", __name__, url_prefix="/actions")
@@ -97,9 +99,11 @@ def _render_form(form, action=None, status=200, version=None, stale=False):
     kind = form.actionType.data or "Close"
     if action is not None and version is None:
         version = request.form.get("version") or action_etag(action)
+    preview_form = DryRunForm(formdata=None) if action is not None else None
     return render_template(
         "actions/form.html", form=form, action=action, groups=groups_for(kind), shown=fields_for(kind),
         group_fields=GROUPS, group_titles=GROUP_TITLES, version=version, stale=stale,
+        preview_form=preview_form, channels=_preview_channels(current_customer_id()) if action else [],
     ), status
 
 
@@ -130,6 +134,26 @@ def edit(action_id: int):
         flash(f"Action {action.name} saved.")
         return redirect(url_for(".index"))
     return _render_form(form, action, status=400 if form.errors else 200)
+
+
+@bp.post("/<int:action_id>/preview")
+@read_only
+@requires("ManageSettings")
+def preview(action_id: int):
+    """"Preview request": this action alone, as it would run for a sample message (nothing is sent)."""
+    customer_id = current_customer_id()
+    action = get_scoped_or_404(Action, customer_id, action_id)
+    form = DryRunForm()
+    if not form.validate():
+        return render_template("actions/_preview.html", action=action, form=form, steps=None,
+                               channels=_preview_channels(customer_id))
+    sample, _ = dry_run.sample_from(customer_id, form)
+    return render_template("actions/_preview.html", action=action, form=form, end_user=sample.end_user,
+                           steps=[dry_run.preview(customer_id, action, sample)], channels=_preview_channels(customer_id))
+
+
+def _preview_channels(customer_id: int) -> list:
+    return db.session.scalars(scoped(Channel, customer_id).order_by(Channel.is_active.desc(), Channel.name)).all()
 
 
 @bp.post("/form-groups")
