@@ -25,8 +25,13 @@ from app.customers.operations import create_customer, delete_customer, update_se
 from app.documents.models import Document
 from app.documents.operations import create_document
 from app.end_users.models import EndUser
+from app.end_users.bulk import bulk_change
+from app.end_users.duplicates import dismiss
+from app.end_users.importing import start_import
+from app.end_users.merging import merge_end_users
 from app.end_users.operations import create_end_user
 from app.extensions import db
+from app.sso.operations import save_settings
 from app.tickets.operations import record_ticket
 from app.timeutil import utcnow
 from app.topics.models import Topic
@@ -91,7 +96,34 @@ def load_demo() -> Customer:
     actions = _actions(customer)
     _links(customer, rng, actions, topics, channels, documents)
     create_api_key(customer.id, DEMO_ACTOR, "Demo CRM sync", ["endusers:read", "actions:read"], None)
+    _power_tools(customer, end_users)
     return customer
+
+
+# A CRM export with one row the form refuses: the import's report has an error to show.
+DEMO_IMPORT = (b"firstname;lastname;company;email;phone\n"
+               b"Noor;Peeters;Brightline;noor.peeters@example.com;+32470555101\n"
+               b"Ruben;Maes;Northwind;not-an-address;+32470555102\n"
+               b"Lotte;Jacobs;Brightline;lotte.jacobs@example.com;+32470555103\n")
+
+
+def _power_tools(customer, users: list[EndUser]) -> None:
+    """A merge done, a pair marked as not the same person, single sign-on prepared (off), a bulk
+    change and a CSV import queued (the app's worker runs it after the commit), so every screen has something."""
+    cid = customer.id
+    louise = create_end_user(cid, DEMO_ACTOR, {"firstname": "Louise", "lastname": "Claes", "company": "Claes & Co",
+                                               "uids": [{"uidType": "Email", "uid": "louise@claes.example.com"}]})
+    by_phone = create_end_user(cid, DEMO_ACTOR, {"firstname": "Louise", "lastname": "Claes",
+                                                 "uids": [{"uidType": "Phone", "uid": "+32470111222"}]})
+    merge_end_users(cid, DEMO_ACTOR, louise, by_phone)
+    create_end_user(cid, DEMO_ACTOR, {"firstname": "L.", "lastname": "Claes",  # still a suggestion: same number
+                                      "uids": [{"uidType": "WhatsApp", "uid": "+32470111222"}]})
+    dismiss(cid, DEMO_ACTOR, users[0], users[1])
+    save_settings(cid, DEMO_ACTOR, {"enabled": False, "issuer": "https://login.demo.example.com",
+                                    "clientId": "switchboard-demo", "allowedDomain": "demo.example.com",
+                                    "createAgents": False})
+    bulk_change(cid, DEMO_ACTOR, [users[2].id, users[3].id], "setCustomerType", "Partner")
+    start_import(cid, DEMO_ACTOR, "crm-export.csv", DEMO_IMPORT, "upsert", False)
 
 
 def _settings(customer: Customer, admin) -> None:

@@ -136,11 +136,13 @@ def make_tenant(app):
 def demo_tenant(app) -> int:
     """The demo tenant (every tenant-scoped model has rows); its customer id."""
     from app.demo import load_demo
+    from app.jobs.queue import run_queued
 
     with app.app_context():
         customer_id = load_demo().id
         db.session.commit()
         db.session.remove()
+        run_queued(app)  # the demo's CSV import, as the app's worker would after the commit
     return customer_id
 
 

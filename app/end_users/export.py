@@ -80,7 +80,7 @@ def export_statement(customer_id: int, args):
     summary="The end users matching the list's filters and sort, as CSV (text/csv, streamed; identifiers in email, "
             "phone, whatsapp and uids columns; formula-like values prefixed with an apostrophe)",
     query=page_params(queries.sortable_columns(), "endUserID", **query_parameters(EndUserListQuery)),
-    responses={200: ("CSV, one end user per line, a header first", {"type": "string"})},
+    responses={200: ("CSV, one end user per line, a header first", {"type": "string"})}, media={200: "text/csv"},
 )
 @requires("TicketAccess")
 def export():

@@ -25,9 +25,9 @@ def test_reorder_a_hook_list_and_the_picture_follows_then_a_dry_run(page, live_s
     # the stage's own list, on the ordering screen: move Basic call down one place
     page.locator("#stage-hook-PostTopicDetection").get_by_role("link", name="Order this list").click()
     panel = page.locator(".order-panel", has=page.get_by_role("heading", name="Hook PostTopicDetection · Mail"))
-    panel.get_by_role("button", name="Move Basic call down").click()
+    panel.get_by_role("button", name="Move down: Basic call").click()
     expect(panel.locator(".order-row .name").nth(1)).to_have_text("Basic call")
-    expect(page.locator(".toast-success").last).to_contain_text("Order saved.")
+    expect(page.locator(".toast-success").last).to_contain_text("Order saved")
     page.go_back()
     page.reload()
     # Mail's list is now Update CRM 10, Basic call 20, Switched off 30; on ties the every-channel link runs first
