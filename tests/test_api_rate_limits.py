@@ -95,6 +95,7 @@ def test_two_app_processes_share_one_limit_through_redis(redis_url):
             _wait_for(port)
         _, body = _call(f"http://127.0.0.1:{ports[0]}/api/Auth/login",
                         {"email": "a@shared.example.com", "password": "pw-shared-1"})
+        assert "token" in body, body
         headers = {"Authorization": f"Bearer {body['token']}"}
         statuses = [_call(f"http://127.0.0.1:{ports[i % 2]}/api/Actions/available", headers=headers)[0]
                     for i in range(6)]

@@ -161,3 +161,22 @@ def test_only_the_unit_of_work_commits_and_no_problem_is_raised_below_the_views(
                 problems.append(where)
     assert commits == ["app/unit_of_work.py:" + commits[0].split(":")[1]] and len(commits) == 1, commits
     assert problems == [], problems
+
+
+def test_an_app_with_its_embedded_job_worker_still_answers_every_request(app):
+    """The worker starts at the first request (a before_request hook): it must not become that answer."""
+    from app import create_app
+    from config import TestConfig
+
+    class Config(TestConfig):
+        SQLALCHEMY_DATABASE_URI = app.config["SQLALCHEMY_DATABASE_URI"]
+        JOBS_EMBEDDED_WORKER = True
+
+    worker_app = create_app(Config)
+    try:
+        client = worker_app.test_client()
+        assert client.get("/login").status_code == 200
+        assert client.post("/api/Auth/login", json={"email": "nobody@example.com", "password": "x"}).status_code == 401
+        assert worker_app.extensions["jobs"]["thread"] is not None  # and the worker runs
+    finally:
+        worker_app.extensions["jobs"]["thread"].stop()

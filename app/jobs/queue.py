@@ -51,7 +51,9 @@ def init_jobs(app: Flask) -> None:
 
     app.extensions["jobs"] = {"huey": huey, "task": run_job_task, "thread": None, "lock": threading.Lock()}
     if app.config.get("JOBS_EMBEDDED_WORKER") and not app.config.get("REDIS_URL"):
-        app.before_request(lambda: start_embedded_worker(app))
+        @app.before_request
+        def _start_worker() -> None:  # returns nothing: a before_request value would be the answer
+            start_embedded_worker(app)
 
     @app.cli.command("jobs-worker")
     @click.option("--workers", default=2, show_default=True, help="Jobs run side by side in this process.")
