@@ -5,7 +5,11 @@ No browser is downloaded: Playwright launches /usr/bin/chromium (installed by `m
 import os
 
 import pytest
-from playwright.sync_api import sync_playwright
+from playwright.sync_api import expect, sync_playwright
+
+# Assertions wait up to 15 s (Playwright's default is 5): the CI machine is shared and runs two
+# test workers, and a sign-in through the test provider is several round trips.
+expect.set_options(timeout=15_000)
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
