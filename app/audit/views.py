@@ -13,8 +13,6 @@
 Reverting an event comes later: the templates leave a marked place for its button
 (templates/audit/_macros.html `revert_control`).
 """
-import csv
-import io
 import json
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, stream_with_context, url_for
@@ -26,6 +24,7 @@ from app.audit.forms import ENTITY_TYPES, ActivityQuery, HistoryQuery
 from app.audit.models import ACTIONS, AuditEvent
 from app.audit.revert import revert_event
 from app.auth.policies import requires
+from app.csv_out import csv_chunks, safe_cell
 from app.domain_errors import Invalid
 from app.errors import same_site_referrer
 from app.htmx_helpers import wants_partial
@@ -202,38 +201,12 @@ def index():
     return render_template("audit/index.html", **context)
 
 
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _cell(value) -> str:
-    """A text cell a spreadsheet will not run as a formula (labels and names are people's input)."""
-    if value is None:
-        return ""
-    text = str(value)
-    return "'" + text if text.startswith(_FORMULA_STARTS) else text
-
-
 def _csv_lines(stmt):
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-
-    def taken() -> str:
-        text = buffer.getvalue()
-        buffer.seek(0)
-        buffer.truncate(0)
-        return text
-
-    writer.writerow(CSV_COLUMNS)
-    yield taken()
-    for event in queries.each_event(stmt):
-        writer.writerow([
-            iso(event.occurred_at), event.actor_type, _cell(event.actor_id), _cell(event.actor_name), event.action,
-            event.entity_type, "" if event.entity_id is None else event.entity_id, _cell(event.entity_label),
-            json.dumps(event.changes or {}, ensure_ascii=False),
-        ])
-        if buffer.tell() > 16_384:
-            yield taken()
-    yield taken()
+    yield from csv_chunks(CSV_COLUMNS, ([
+        iso(event.occurred_at), event.actor_type, safe_cell(event.actor_id), safe_cell(event.actor_name), event.action,
+        event.entity_type, "" if event.entity_id is None else event.entity_id, safe_cell(event.entity_label),
+        json.dumps(event.changes or {}, ensure_ascii=False),
+    ] for event in queries.each_event(stmt)))
 
 
 @bp.get("/export.csv")

@@ -3,15 +3,12 @@
 The same filters and sort as the list (search, customerType, ids, sortBy, sortOrder; paging is
 ignored: every matching row). Rows come from the database in batches (yield_per: a server-side
 cursor on PostgreSQL) and leave as they are written, so memory stays flat for any size.
-A value a spreadsheet would run as a formula (starting with =, +, -, @, a tab or a carriage
-return) is prefixed with an apostrophe (OWASP's CSV injection advice).
+Cells are escaped against formula injection and the file written by app/csv_out.py.
 """
-import csv
-import io
-
 from flask import Blueprint, Response, request, stream_with_context
 
 from app.auth.policies import requires
+from app.csv_out import csv_chunks, safe_cell
 from app.end_users import queries
 from app.end_users.forms import EndUserListQuery
 from app.end_users.models import EndUser
@@ -26,13 +23,7 @@ bp = Blueprint("api_end_user_export", __name__, url_prefix="/api")
 
 COLUMNS = ("endUserID", *PROFILE_FIELDS, "email", "phone", "whatsapp", "uids")
 TYPE_COLUMNS = {"Email": "email", "Phone": "phone", "WhatsApp": "whatsapp"}
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 BATCH = 1000
-
-
-def safe_cell(value) -> str:
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
 def csv_row(end_user: EndUser) -> list[str]:
@@ -49,20 +40,9 @@ def csv_row(end_user: EndUser) -> list[str]:
 
 
 def csv_lines(stmt):
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-
-    def flush() -> str:
-        text = buffer.getvalue()
-        buffer.seek(0)
-        buffer.truncate()
-        return text
-
-    writer.writerow(COLUMNS)
-    yield "\ufeff" + flush()  # a BOM, so spreadsheet programs read UTF-8
-    for end_user in db.session.scalars(stmt.execution_options(yield_per=BATCH)):
-        writer.writerow(csv_row(end_user))
-        yield flush()
+    """A generator: the query runs once the answer streams (inside stream_with_context)."""
+    rows = (csv_row(end_user) for end_user in db.session.scalars(stmt.execution_options(yield_per=BATCH)))
+    yield from csv_chunks(COLUMNS, rows, bom=True, chunk_bytes=0)  # each row leaves as it is written
 
 
 def export_statement(customer_id: int, args):

@@ -3,8 +3,8 @@ from flask import Blueprint, Response, jsonify, stream_with_context, url_for
 from sqlalchemy import select
 
 from app.auth.policies import requires
+from app.csv_out import csv_chunks, safe_cell
 from app.extensions import db
-from app.jobs.csv_out import csv_chunks, safe_cell
 from app.jobs.models import Job, JobRowError
 from app.jobs.operations import cancel_job
 from app.jobs.serializers import JOB, JOB_SCHEMA, UNDO
