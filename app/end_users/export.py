@@ -39,10 +39,16 @@ def csv_row(end_user: EndUser) -> list[str]:
     return [safe_cell(v) for v in values]
 
 
+def _rows(stmt):
+    """A generator function, so the query (a server-side cursor on PostgreSQL) opens only after the
+    header has left: stream_with_context runs the stream to its first chunk inside the view, and the
+    view's unit of work ends before the rest streams, which would close a cursor opened earlier."""
+    for end_user in db.session.scalars(stmt.execution_options(yield_per=BATCH)):
+        yield csv_row(end_user)
+
+
 def csv_lines(stmt):
-    """A generator: the query runs once the answer streams (inside stream_with_context)."""
-    rows = (csv_row(end_user) for end_user in db.session.scalars(stmt.execution_options(yield_per=BATCH)))
-    yield from csv_chunks(COLUMNS, rows, bom=True, chunk_bytes=0)  # each row leaves as it is written
+    yield from csv_chunks(COLUMNS, _rows(stmt), bom=True, chunk_bytes=0)  # each row leaves as it is written
 
 
 def export_statement(customer_id: int, args):
