@@ -41,9 +41,13 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def _wait_for(port: int, timeout: float = 20) -> None:
+def _wait_for(port: int, server: subprocess.Popen, timeout: float = 90) -> None:
+    """Until the server listens (a flask run can take a minute on a loaded CI machine); a server
+    that exited fails at once."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise RuntimeError(f"the server for port {port} exited with {server.returncode}")
         try:
             with socket.create_connection(("127.0.0.1", port), timeout=0.5):
                 return
@@ -71,7 +75,7 @@ def redis_url():
     proc = subprocess.Popen([server, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
-        _wait_for(port)
+        _wait_for(port, proc)
         yield f"redis://127.0.0.1:{port}/0"
     finally:
         proc.terminate()
@@ -91,8 +95,8 @@ def test_two_app_processes_share_one_limit_through_redis(redis_url):
     servers = [subprocess.Popen([*flask, "run", "--host", "127.0.0.1", "--port", str(p)], cwd=ROOT, env=env,
                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) for p in ports]
     try:
-        for port in ports:
-            _wait_for(port)
+        for port, server in zip(ports, servers):
+            _wait_for(port, server)
         _, body = _call(f"http://127.0.0.1:{ports[0]}/api/Auth/login",
                         {"email": "a@shared.example.com", "password": "pw-shared-1"})
         assert "token" in body, body
