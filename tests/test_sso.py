@@ -298,3 +298,21 @@ def test_a_discovery_document_naming_another_issuer_is_refused(app, client, tena
         db.session.commit()
     answer = client.get("/login/sso/start?email=sam@sso.example.com")
     assert answer.status_code == 502 and "names another issuer" in answer.get_data(as_text=True)
+
+
+# --- throttling -----------------------------------------------------------------------------------
+
+def test_sso_start_and_callback_are_limited_per_address_like_the_password_login(app, client, tenant_a, configure,
+                                                                                monkeypatch):
+    monkeypatch.setitem(app.config, "LOGIN_RATE_LIMIT", "3 per minute")
+    configure(tenant_a)
+    start = "/login/sso/start?email=sam@sso.example.com"
+    assert [client.get(start).status_code for _ in range(3)] == [302] * 3
+    over = client.get(start)
+    assert over.status_code == 429 and "Too many attempts" in over.get_data(as_text=True)
+    assert int(over.headers["Retry-After"]) > 0
+    assert client.get(start, environ_base={"REMOTE_ADDR": "198.51.100.20"}).status_code == 302  # another address
+
+    callback, stranger = "/login/sso/callback?code=abc&state=def", app.test_client()  # no sign-in pending
+    assert [stranger.get(callback).status_code for _ in range(3)] == [400] * 3  # its own count, beside the start's
+    assert stranger.get(callback).status_code == 429

@@ -11,6 +11,7 @@ from app.auth.emails import InvalidEmail, normalize_email
 from app.auth.forms import LoginForm
 from app.auth.models import Representative
 from app.auth.policies import requires
+from app.auth.ratelimits import throttle_sso
 from app.auth.views import _safe_next, signed_in
 from app.customers.forms import GROUPS
 from app.domain_errors import Invalid
@@ -99,6 +100,7 @@ def offer():
 
 
 @bp.get("/login/sso/start")
+@throttle_sso
 def start():
     if current_user.is_authenticated:
         return redirect(url_for("home.index"))
@@ -115,6 +117,7 @@ def start():
 
 
 @bp.get("/login/sso/callback")
+@throttle_sso
 def callback():
     pending = session.pop(PENDING, None)
     stored = settings_of(pending["customer"]) if isinstance(pending, dict) and "customer" in pending else None
