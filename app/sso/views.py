@@ -21,6 +21,7 @@ from app.sso.client import SsoRefused, authorize_redirect, identity_from_callbac
 from app.sso.forms import SsoSettingsForm
 from app.sso.models import FIELDS
 from app.sso.operations import SSO_ACTOR, create_sso_agent, save_settings, settings_for_domain, settings_of
+from app.unit_of_work import begin_writing
 
 bp = Blueprint("sso", __name__)
 
@@ -127,6 +128,7 @@ def callback():
         identity = identity_from_callback(stored)
     except SsoRefused as exc:
         return _login_page(str(exc), 401)
+    begin_writing()  # after the calls to the provider, which ran in a read transaction
     rep, refusal = _representative_for(stored, identity)
     if rep is None:
         return _login_page(refusal, 403, identity.email)
