@@ -77,6 +77,8 @@ class Config:
     # Single sign-on issuers must be https://; plain http:// only on these hosts (comma-separated; for tests).
     SSO_HTTP_ISSUER_HOSTS = tuple(h.strip() for h in os.environ.get("SSO_HTTP_ISSUER_HOSTS", "").split(",") if h.strip())
     SSO_HTTP_TIMEOUT = float(os.environ.get("SSO_HTTP_TIMEOUT", "10"))
+    # Hosts (or host:port) of identity providers the server may call although private (app/sso/transport.py).
+    SSO_ALLOWED_HOSTS = _split_keys(os.environ.get("SSO_ALLOWED_HOSTS"))
     # Background jobs (app/jobs/): huey on Redis when REDIS_URL is set (workers: flask --app wsgi jobs-worker),
     # else on a SQLite file in instance/ with a worker thread in each app process.
     REDIS_URL = os.environ.get("REDIS_URL") or None

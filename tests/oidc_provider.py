@@ -3,7 +3,8 @@
 Discovery, JWKS, an authorization endpoint that consents at once for the configured person, and a
 token endpoint that checks the client, the redirect URI, the single-use code and the PKCE verifier
 (S256) before it signs an id token with its RSA key (joserfc). Knobs on `Provider` make it lie the
-way a test needs: another audience, a nonce of its own, a token signed by a key it never published.
+way a test needs: another audience, a nonce of its own, a token signed by a key it never published,
+keys or tokens at another address.
 """
 import base64
 import hashlib
@@ -46,6 +47,9 @@ class Provider:
         self.forge = False
         self.tokens_issued = 0
         self.codes: dict[str, dict] = {}
+        # "jwks_uri" / "token_endpoint" -> another base URL to name; "discovery" -> one to redirect to
+        self.elsewhere: dict[str, str] = {}
+        self.calls: list[str] = []  # host:port/path of every request, in order
 
     def id_token(self, grant: dict) -> str:
         now = int(time.time())
@@ -72,12 +76,19 @@ def _s256(verifier: str) -> str:
 def provider_app(provider: Provider) -> Flask:
     app = Flask("oidc_provider")
 
+    @app.before_request
+    def _seen():
+        provider.calls.append(request.host + request.path)
+
     @app.get("/.well-known/openid-configuration")
     def discovery():
-        base = provider.issuer
+        base, elsewhere = provider.issuer, provider.elsewhere
+        if "discovery" in elsewhere:
+            return redirect(f"{elsewhere['discovery']}/.well-known/openid-configuration")
         return jsonify({
-            "issuer": base, "authorization_endpoint": f"{base}/authorize", "token_endpoint": f"{base}/token",
-            "jwks_uri": f"{base}/jwks", "response_types_supported": ["code"], "subject_types_supported": ["public"],
+            "issuer": base, "authorization_endpoint": f"{base}/authorize",
+            "token_endpoint": f"{elsewhere.get('token_endpoint', base)}/token",
+            "jwks_uri": f"{elsewhere.get('jwks_uri', base)}/jwks", "response_types_supported": ["code"], "subject_types_supported": ["public"],
             "id_token_signing_alg_values_supported": ["RS256"], "code_challenge_methods_supported": ["S256"],
             "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post"],
         })
@@ -130,7 +141,9 @@ def _oidc_server():
 
 
 @pytest.fixture
-def oidc_provider(_oidc_server) -> Provider:
-    """The provider, reset to honest answers for the person sam@sso.example.com."""
+def oidc_provider(_oidc_server, app, monkeypatch) -> Provider:
+    """The provider, reset to honest answers for the person sam@sso.example.com. The app may call
+    it although it is on loopback: SSO_ALLOWED_HOSTS names its address and port, nothing more."""
     _oidc_server.reset()
+    monkeypatch.setitem(app.config, "SSO_ALLOWED_HOSTS", [_oidc_server.issuer.removeprefix("http://")])
     return _oidc_server

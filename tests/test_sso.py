@@ -1,5 +1,6 @@
 """Single sign-on through a real OpenID provider on 127.0.0.1 (tests/oidc_provider.py): the settings
 page and every rule of the callback, driven by the app's test client and real HTTP to the provider."""
+import threading
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 import pytest
@@ -193,10 +194,11 @@ def test_disabled_sso_is_not_offered(client, tenant_a, configure):
     assert client.get("/login/sso/start?email=a@sso.example.com").status_code == 400
 
 
-def test_an_unreachable_provider_is_a_clear_refusal(app, client, tenant_a):
+def test_an_unreachable_provider_is_a_clear_refusal(app, client, tenant_a, monkeypatch):
     from app.actors import Actor
     from app.sso.operations import save_settings
 
+    monkeypatch.setitem(app.config, "SSO_ALLOWED_HOSTS", ["127.0.0.1:9"])  # nothing listens there
     with app.app_context():
         save_settings(tenant_a.id, Actor.cli("tests"), {"enabled": True, "issuer": "http://127.0.0.1:9",
                       "clientId": "x", "allowedDomain": DOMAIN, "createAgents": False})
@@ -298,3 +300,91 @@ def test_a_discovery_document_naming_another_issuer_is_refused(app, client, tena
         db.session.commit()
     answer = client.get("/login/sso/start?email=sam@sso.example.com")
     assert answer.status_code == 502 and "names another issuer" in answer.get_data(as_text=True)
+
+
+# --- throttling -----------------------------------------------------------------------------------
+
+def test_sso_start_and_callback_are_limited_per_address_like_the_password_login(app, client, tenant_a, configure,
+                                                                                monkeypatch):
+    monkeypatch.setitem(app.config, "LOGIN_RATE_LIMIT", "3 per minute")
+    configure(tenant_a)
+    start = "/login/sso/start?email=sam@sso.example.com"
+    assert [client.get(start).status_code for _ in range(3)] == [302] * 3
+    over = client.get(start)
+    assert over.status_code == 429 and "Too many attempts" in over.get_data(as_text=True)
+    assert int(over.headers["Retry-After"]) > 0
+    assert client.get(start, environ_base={"REMOTE_ADDR": "198.51.100.20"}).status_code == 302  # another address
+
+    callback, stranger = "/login/sso/callback?code=abc&state=def", app.test_client()  # no sign-in pending
+    assert [stranger.get(callback).status_code for _ in range(3)] == [400] * 3  # its own count, beside the start's
+    assert stranger.get(callback).status_code == 429
+
+
+# --- the outbound guard: no calls to internal addresses --------------------------------------------
+
+@pytest.mark.parametrize("issuer", ["https://127.0.0.1/realms/a", "https://169.254.169.254/latest",
+                                    "https://10.1.2.3:8443/", "https://2130706433/", "https://[::ffff:127.0.0.1]/"])
+def test_an_issuer_at_an_internal_address_is_a_field_error(dashboard, tenant_a, in_app, issuer):
+    web = dashboard(tenant_a.admin)
+    web.get("/settings/sso")
+    answer = web.post("/settings/sso", data=_settings_form(issuer=issuer))
+    body = answer.get_data(as_text=True)
+    assert answer.status_code == 400 and 'has-error" id="field-issuer"' in body
+    assert "loopback, private, link-local or reserved address: Single sign-on only reaches public servers" in body
+    assert f'value="{issuer}"' in body
+    with in_app() as session:
+        assert session.scalar(select(func.count()).select_from(SsoSettings)) == 0
+
+
+def test_the_allowance_lets_an_internal_issuer_be_saved(app, dashboard, tenant_a, monkeypatch):
+    monkeypatch.setitem(app.config, "SSO_ALLOWED_HOSTS", ["10.1.2.3:8443"])
+    web = dashboard(tenant_a.admin)
+    web.get("/settings/sso")
+    assert web.post("/settings/sso", data=_settings_form(issuer="https://10.1.2.3:8443/")).status_code == 302
+    refused = web.post("/settings/sso", data=_settings_form(issuer="https://10.1.2.3:9443/"))  # that port only
+    assert refused.status_code == 400 and "only reaches public servers" in refused.get_data(as_text=True)
+
+
+def test_a_stored_issuer_at_an_internal_address_is_never_called(app, client, tenant_a, configure, oidc_provider,
+                                                               monkeypatch):
+    """Saved while allowed (or before the guard existed): sign-in refuses it before any request leaves."""
+    configure(tenant_a)
+    monkeypatch.setitem(app.config, "SSO_ALLOWED_HOSTS", [])
+    answer = client.get("/login/sso/start?email=sam@sso.example.com")
+    assert answer.status_code == 502 and "does not connect to" in answer.get_data(as_text=True)
+    assert oidc_provider.calls == []
+
+
+@pytest.fixture
+def second_address(oidc_provider):
+    """The same provider also served on another port, one that SSO_ALLOWED_HOSTS does not name."""
+    from werkzeug.serving import make_server
+
+    from tests.oidc_provider import provider_app
+
+    server = make_server("127.0.0.1", 0, provider_app(oidc_provider), threaded=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"127.0.0.1:{server.server_port}"
+    server.shutdown()
+
+
+@pytest.mark.parametrize("endpoint", ["jwks_uri", "token_endpoint"])
+def test_keys_and_tokens_named_at_an_internal_address_are_not_fetched(app, client, tenant_a, configure, oidc_provider,
+                                                                      second_address, endpoint):
+    """The discovery document names the other URLs: each call is guarded, not only the issuer's."""
+    configure(tenant_a)
+    add_rep(app, tenant_a, "sam@sso.example.com")
+    oidc_provider.elsewhere[endpoint] = f"http://{second_address}"
+    answer = sign_in_via_sso(client)
+    assert answer.status_code == 401 and "does not connect to" in answer.get_data(as_text=True)
+    assert signed_in_as(client) is None
+    assert not [call for call in oidc_provider.calls if call.startswith(second_address)]
+
+
+def test_a_redirect_to_an_internal_address_is_not_followed(app, client, tenant_a, configure, oidc_provider,
+                                                           second_address):
+    configure(tenant_a)
+    oidc_provider.elsewhere["discovery"] = f"http://{second_address}"
+    answer = client.get("/login/sso/start?email=sam@sso.example.com")
+    assert answer.status_code == 502 and "does not connect to" in answer.get_data(as_text=True)
+    assert oidc_provider.calls == [f"{oidc_provider.issuer.removeprefix('http://')}/.well-known/openid-configuration"]

@@ -9,6 +9,7 @@ from app.auth.serializers import TOKEN, token_dto
 from app.auth.tokens import Principal
 from app.jsonforms import validate_json
 from app.openapi import documented
+from app.unit_of_work import begin_writing, reads_first
 
 bp = Blueprint("api_auth", __name__, url_prefix="/api/Auth")
 
@@ -16,6 +17,7 @@ BAD_CREDENTIALS = "Invalid e-mail or password."
 
 
 @bp.post("/login")
+@reads_first  # the password check holds no write lock; recording the sign-in is the only write
 @documented(summary="Log in as a representative and receive a JWT", body=LoginForm, public=True,
             responses={200: ("A bearer token", TOKEN.schema), 401: ("Wrong e-mail or password", None)})
 @throttled
@@ -24,6 +26,7 @@ def login():
     rep = authenticate(form.email.data, form.password.data)
     if rep is None:
         abort(401, BAD_CREDENTIALS)
+    begin_writing()
     record_login(rep)
     token, expires = tokens.issue(
         str(rep.id), rep.customer_id, rep.roles, current_app.config["JWT_LIFETIME_SECONDS"],
@@ -33,6 +36,7 @@ def login():
 
 
 @bp.post("/phone-login")
+@reads_first  # writes nothing: the secret's check holds no write lock
 @documented(summary="Log in as a phone channel and receive a short-lived phone token", body=PhoneLoginForm,
             public=True, responses={200: ("A phone token", TOKEN.schema), 401: ("Wrong channel or secret", None)})
 @throttled

@@ -1,6 +1,7 @@
 """Login throttling, three limits:
 
-- per client address (LOGIN_RATE_LIMIT), every login POST;
+- per client address (LOGIN_RATE_LIMIT), every login POST, and every start and callback of a
+  single sign-on (GETs, each making the server call the tenant's identity provider);
 - failed logins per account and address pair (LOGIN_ACCOUNT_RATE_LIMIT): a stranger guessing the
   owner's password slows down only themselves, the owner signs in from their own address;
 - failed logins per account from everywhere (LOGIN_ACCOUNT_CEILING), a slower ceiling against
@@ -53,3 +54,6 @@ throttle_by_account = limiter.limit(
 
 def throttled(view):
     return throttle_by_address(throttle_by_pair(throttle_by_account(view)))
+
+
+throttle_sso = limiter.limit(_login_limit, scope="login-sso")  # per route and address, like throttle_by_address

@@ -10,6 +10,7 @@ from app.auth.operations import authenticate, record_login
 from app.auth.ratelimits import throttled
 from app.extensions import db, login_manager
 from app.tenancy import in_id_range
+from app.unit_of_work import begin_writing, reads_first
 
 bp = Blueprint("auth", __name__)
 
@@ -38,6 +39,7 @@ def _safe_next(target: str | None) -> str:
 
 
 @bp.route("/login", methods=["GET", "POST"])
+@reads_first  # the password check holds no write lock; signed_in() takes it for the short write
 @throttled
 def login():
     if current_user.is_authenticated:
@@ -56,6 +58,7 @@ def login():
 
 def signed_in(rep: Representative) -> None:
     """Everything a sign-in does, however the person proved who they are (password or single sign-on)."""
+    begin_writing()
     record_login(rep)
     login_user(rep)
 

@@ -1,13 +1,14 @@
-"""Where "Test connection" may connect: public addresses only, checked after DNS resolution, and
-the connection is made to the very address that was checked (no second lookup that a rebinding
-DNS server could answer differently).
+"""Where the server may connect on a tenant's behalf ("Test connection", single sign-on's calls to
+the identity provider in app/sso/transport.py): public addresses only, checked after DNS
+resolution, and the connection is made to the very address that was checked (no second lookup
+that a rebinding DNS server could answer differently).
 
 Refused: loopback, private, link-local (169.254.169.254 and the cloud metadata services), shared,
 multicast, unspecified and reserved ranges, and IPv6 forms of them (IPv4-mapped ::ffff:127.0.0.1,
 6to4, Teredo, NAT64 of a private address). However a host is written (2130706433, 0x7f.1,
 [::ffff:127.0.0.1]), the resolver turns it into an address first, and the address is checked.
-CONNECTION_TEST_ALLOWED_HOSTS names the exceptions ("mail.internal", "10.0.0.5:25"); the tests
-use it for their servers on 127.0.0.1.
+Each caller passes its allowlist of exceptions ("mail.internal", "10.0.0.5:25"):
+CONNECTION_TEST_ALLOWED_HOSTS, SSO_ALLOWED_HOSTS; the tests use them for their servers on 127.0.0.1.
 """
 import ipaddress
 import socket
@@ -17,7 +18,11 @@ NAT64 = ipaddress.ip_network("64:ff9b::/96")
 
 
 class Refused(Exception):
-    """The destination is not one Test connection may reach; the message says so plainly."""
+    """The destination is not one the server may reach; the message says so plainly."""
+
+
+class Unresolvable(Refused):
+    """The name has no address (now): refused too, but not known to be a private one."""
 
 
 def _embedded_ipv4(ip: ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:
@@ -74,20 +79,20 @@ def _allowed(name: str, addresses: list[str], port: int, allowed: Iterable[str])
     return False
 
 
-def checked_address(host: str, port: int, allowed: Iterable[str] = ()) -> str:
-    """The address to connect to for host:port, or Refused."""
+def checked_address(host: str, port: int, allowed: Iterable[str] = (), service: str = "Test connection") -> str:
+    """The address to connect to for host:port, or Refused (its message names `service`)."""
     name = (host or "").strip().strip("[]").lower()
     if not name:
         raise Refused("Enter a server name.")
     try:
         infos = socket.getaddrinfo(name, port, type=socket.SOCK_STREAM)
     except (socket.gaierror, UnicodeError, OSError):
-        raise Refused("The server name could not be resolved.") from None
+        raise Unresolvable("The server name could not be resolved.") from None
     addresses = list(dict.fromkeys(info[4][0] for info in infos))
     if _allowed(name, addresses, port, allowed):
         return addresses[0]
     if not addresses or not all(is_public(address) for address in addresses):
-        raise Refused(f"{host} is a loopback, private, link-local or reserved address: Test connection "
+        raise Refused(f"{host} is a loopback, private, link-local or reserved address: {service} "
                       "only reaches public servers.")
     return addresses[0]
 

@@ -5,6 +5,7 @@ Authlib keeps state, nonce and the PKCE verifier in the session, checks the stat
 and verifies the id token (signature against the provider's JWKS, issuer, audience = client id,
 expiry, nonce). What is left here: the discovery document must name the configured issuer, an
 answer without an id token is refused, and the e-mail must be verified and in the tenant's domain.
+Authlib's calls to the provider go through the outbound guard (app/sso/transport.py).
 """
 from dataclasses import dataclass
 
@@ -14,7 +15,9 @@ from authlib.integrations.flask_client import OAuth
 from flask import current_app
 from joserfc.errors import JoseError
 
+from app.customers.outbound import Refused, Unresolvable
 from app.sso.models import SsoSettings
+from app.sso.transport import GuardedOAuth2App
 
 
 class SsoRefused(Exception):
@@ -34,6 +37,7 @@ def provider(settings: SsoSettings):
         client_id=settings.client_id,
         client_secret=settings.client_secret,
         server_metadata_url=settings.discovery_url,
+        client_cls=GuardedOAuth2App,
         client_kwargs={
             "scope": "openid email profile",
             "code_challenge_method": "S256",
@@ -41,6 +45,14 @@ def provider(settings: SsoSettings):
             "default_timeout": current_app.config.get("SSO_HTTP_TIMEOUT", 10),
         },
     )
+
+
+def _refused_address(settings: SsoSettings, exc: Refused) -> SsoRefused:
+    current_app.logger.warning("SSO call refused for customer %s: %s", settings.customer_id, exc)
+    if isinstance(exc, Unresolvable):
+        return SsoRefused("The identity provider cannot be reached; try again later.")
+    return SsoRefused("The identity provider is at an address Switchboard does not connect to "
+                      "(loopback, private or reserved); ask an administrator of your account.")
 
 
 def _metadata(client, settings: SsoSettings) -> dict:
@@ -55,6 +67,8 @@ def authorize_redirect(settings: SsoSettings, redirect_uri: str, login_hint: str
     try:
         _metadata(client, settings)
         return client.authorize_redirect(redirect_uri, login_hint=login_hint)
+    except Refused as exc:
+        raise _refused_address(settings, exc) from None
     except (requests.RequestException, ValueError, RuntimeError) as exc:
         current_app.logger.warning("SSO discovery failed for customer %s: %s", settings.customer_id, type(exc).__name__)
         raise SsoRefused("The identity provider cannot be reached; try again later.") from None
@@ -66,6 +80,8 @@ def identity_from_callback(settings: SsoSettings) -> Identity:
     try:
         _metadata(client, settings)
         token = client.authorize_access_token()
+    except Refused as exc:
+        raise _refused_address(settings, exc) from None
     except AuthlibBaseError as exc:
         current_app.logger.info("SSO refused for customer %s: %s", settings.customer_id, getattr(exc, "error", type(exc).__name__))
         raise SsoRefused("Single sign-on did not complete; start again.") from None

@@ -8,6 +8,8 @@ from wtforms.validators import Length, Optional, ValidationError
 
 from app.auth.emails import InvalidEmail, normalize_email
 from app.customers.forms import blank_to_none
+from app.customers.outbound import Refused, Unresolvable, checked_address
+from app.sso.transport import SERVICE
 
 
 def issuer_allowed(parts) -> bool:
@@ -33,6 +35,20 @@ def issuer_url(form, field):
         raise ValidationError("The issuer has no query, fragment or user name (it is the provider's base URL).")
     if not issuer_allowed(parts):
         raise ValidationError("The issuer must use https://.")
+    _public(parts)
+
+
+def _public(parts):
+    """The guard every call to the provider passes (app/sso/transport.py), told at once. A name that
+    does not resolve now is left to sign-in time, where it is refused until it resolves to a public
+    address."""
+    port = parts.port or (443 if parts.scheme.lower() == "https" else 80)
+    try:
+        checked_address(parts.hostname, port, current_app.config.get("SSO_ALLOWED_HOSTS", ()), service=SERVICE)
+    except Unresolvable:
+        return
+    except Refused as exc:
+        raise ValidationError(str(exc)) from None
 
 
 def email_domain(form, field):

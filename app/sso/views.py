@@ -11,6 +11,7 @@ from app.auth.emails import InvalidEmail, normalize_email
 from app.auth.forms import LoginForm
 from app.auth.models import Representative
 from app.auth.policies import requires
+from app.auth.ratelimits import throttle_sso
 from app.auth.views import _safe_next, signed_in
 from app.customers.forms import GROUPS
 from app.domain_errors import Invalid
@@ -20,6 +21,7 @@ from app.sso.client import SsoRefused, authorize_redirect, identity_from_callbac
 from app.sso.forms import SsoSettingsForm
 from app.sso.models import FIELDS
 from app.sso.operations import SSO_ACTOR, create_sso_agent, save_settings, settings_for_domain, settings_of
+from app.unit_of_work import begin_writing
 
 bp = Blueprint("sso", __name__)
 
@@ -99,6 +101,7 @@ def offer():
 
 
 @bp.get("/login/sso/start")
+@throttle_sso
 def start():
     if current_user.is_authenticated:
         return redirect(url_for("home.index"))
@@ -115,6 +118,7 @@ def start():
 
 
 @bp.get("/login/sso/callback")
+@throttle_sso
 def callback():
     pending = session.pop(PENDING, None)
     stored = settings_of(pending["customer"]) if isinstance(pending, dict) and "customer" in pending else None
@@ -124,6 +128,7 @@ def callback():
         identity = identity_from_callback(stored)
     except SsoRefused as exc:
         return _login_page(str(exc), 401)
+    begin_writing()  # after the calls to the provider, which ran in a read transaction
     rep, refusal = _representative_for(stored, identity)
     if rep is None:
         return _login_page(refusal, 403, identity.email)
