@@ -23,7 +23,7 @@ from app.jobs.queue import _extension, start_embedded_worker
 from tests.test_end_users_import import upload
 
 ROOT = Path(__file__).resolve().parents[1]
-ROWS, BATCH = 300, 20
+ROWS, BATCH = 200, 20
 CSV = "lastname,email\n" + "".join(f"Person {i},person{i}@example.com\n" for i in range(1, ROWS + 1))
 
 
