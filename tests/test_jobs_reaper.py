@@ -60,16 +60,21 @@ def _people(in_app, customer_id) -> int:
         return session.scalar(select(func.count()).select_from(EndUser).where(EndUser.customer_id == customer_id))
 
 
-def test_a_stale_job_is_resumed_from_its_last_batch_and_a_fresh_one_left_alone(app, api, tenant_a, in_app, monkeypatch):
+def test_a_stale_job_is_resumed_from_its_last_batch_and_a_fresh_one_left_alone(app, api, tenant_a, in_app, monkeypatch,
+                                                                               dashboard):
     client = api(tenant_a.admin)
     job_id = _killed_at_person_17(app, client, monkeypatch)
     job = client.get(f"/api/Jobs/{job_id}").get_json()
     assert job["status"] == "running" and job["progress"]["done"] == 10 and _people(in_app, tenant_a.id) == 10
     assert job["heartbeatAt"].endswith("Z")
 
+    web = dashboard(tenant_a.admin)
     _age_heartbeat(app, job_id, app.config["JOBS_HEARTBEAT_TIMEOUT"] - 5)
+    assert "No sign of life" not in web.get(f"/end-users/jobs/{job_id}").get_data(as_text=True)
     assert _reap(app) == []  # still inside the timeout: its worker may only be slow
     _age_heartbeat(app, job_id, app.config["JOBS_HEARTBEAT_TIMEOUT"] + 5)
+    html = web.get(f"/end-users/jobs/{job_id}").get_data(as_text=True)
+    assert "No sign of life from the worker running this job" in html and "after its 10 saved rows" in html
     assert _reap(app) == [job_id]
     job = client.get(f"/api/Jobs/{job_id}").get_json()
     assert job["status"] == "queued" and job["progress"]["done"] == 10

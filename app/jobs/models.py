@@ -1,4 +1,4 @@
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, deferred, mapped_column
@@ -46,6 +46,11 @@ class Job(TenantMixin, db.Model):
     @property
     def finished(self) -> bool:
         return self.status in FINISHED
+
+    def silent_for_more_than(self, seconds: float) -> bool:
+        """Running, but no batch committed for longer than that: its worker is probably gone."""
+        last = self.heartbeat_at or self.started_at
+        return self.status == "running" and (last is None or utcnow() - last > timedelta(seconds=seconds))
 
 
 class JobRowError(TenantMixin, db.Model):
