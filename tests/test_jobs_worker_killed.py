@@ -23,7 +23,7 @@ from app.jobs.queue import _extension, start_embedded_worker
 from tests.test_end_users_import import upload
 
 ROOT = Path(__file__).resolve().parents[1]
-ROWS, BATCH = 200, 20
+ROWS, BATCH = 150, 10
 CSV = "lastname,email\n" + "".join(f"Person {i},person{i}@example.com\n" for i in range(1, ROWS + 1))
 
 
@@ -50,7 +50,7 @@ def wait_for(in_app, job_id: int, until, worker: subprocess.Popen | None, folder
         if until(row):
             return row
         assert worker is None or worker.poll() is None, (folder / "worker.log").read_text()[-3000:]
-        time.sleep(0.02)
+        time.sleep(0.01)
     pytest.fail(f"job {job_id} never got there: {job_row(in_app, job_id)}")
 
 
