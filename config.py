@@ -84,6 +84,13 @@ class Config:
     REDIS_URL = os.environ.get("REDIS_URL") or None
     JOBS_QUEUE_FILE = os.environ.get("JOBS_QUEUE_FILE", str(INSTANCE_DIR / "jobs-queue.db"))
     JOBS_EMBEDDED_WORKER = True
+    # A running job whose heartbeat (one per committed batch) is older than this many seconds has lost its
+    # worker (killed, out of memory, host gone): any worker then resumes it from its last committed batch,
+    # or marks it failed saying where it stopped once it has been tried JOBS_MAX_ATTEMPTS times (app/jobs/reaper.py).
+    JOBS_HEARTBEAT_TIMEOUT = float(os.environ.get("JOBS_HEARTBEAT_TIMEOUT", 120))
+    JOBS_MAX_ATTEMPTS = int(os.environ.get("JOBS_MAX_ATTEMPTS", 3))
+    # Rows per committed batch for every job kind (unset: each kind's own, 500).
+    JOBS_BATCH_SIZE = int(os.environ["JOBS_BATCH_SIZE"]) if os.environ.get("JOBS_BATCH_SIZE") else None
     IMPORT_MAX_BYTES = int(os.environ.get("IMPORT_MAX_BYTES", 20 * 1024 * 1024))
 
 

@@ -121,3 +121,11 @@ def test_a_history_row_opens_the_ticket_and_back_keeps_the_filters(web, client_a
     other = add_ticket(in_app, tenant_a, channel, uid="other@example.com", subject="Someone else")
     assert web.get(f"/end-users/{jane}/tickets/{other}").status_code == 404  # not in her history
     assert dashboard(tenant_b.admin).get(link).status_code == 404
+
+
+def test_the_preview_names_nameless_people_by_number(web, client_a):
+    first = create(client_a, company="Acme", uids=[{"uid": "first@example.com"}])
+    second = create(client_a, company="Acme Logistics", uids=[{"uid": "second@example.com"}])
+    html = web.get(f"/end-users/{first}/merge/{second}").get_data(as_text=True)
+    assert f'aria-label="Keep company of end user #{first}"' in html
+    assert f'aria-label="Keep company of end user #{second}"' in html and "of None" not in html

@@ -1,4 +1,4 @@
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, deferred, mapped_column
@@ -16,10 +16,13 @@ class Job(TenantMixin, db.Model):
     """One background task of a tenant: what it is, how far it got, and what came of it.
 
     `done` only moves with a committed batch, so it is also where a dead job stopped.
+    `heartbeat_at` moves with every batch; `attempts` counts the runs, one more each time a job whose
+    worker died is resumed (app/jobs/reaper.py), and fences off a run that was given up on.
     """
 
     __tablename__ = "job"
-    __table_args__ = (Index("ix_job_customer_created", "customer_id", "created_at"),)
+    __table_args__ = (Index("ix_job_customer_created", "customer_id", "created_at"),
+                      Index("ix_job_status_heartbeat", "status", "heartbeat_at"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[str] = mapped_column(String(20))
@@ -31,6 +34,7 @@ class Job(TenantMixin, db.Model):
     # The job's input (an uploaded file, a list of ids): in the database, so any worker host reads it.
     payload: Mapped[bytes | None] = deferred(mapped_column(LargeBinary))
     cancel_requested: Mapped[bool] = mapped_column(Boolean, default=False)
+    attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     actor_type: Mapped[str] = mapped_column(String(20))
     actor_id: Mapped[str | None] = mapped_column(String(100))
     actor_name: Mapped[str | None] = mapped_column(String(200))
@@ -42,6 +46,11 @@ class Job(TenantMixin, db.Model):
     @property
     def finished(self) -> bool:
         return self.status in FINISHED
+
+    def silent_for_more_than(self, seconds: float) -> bool:
+        """Running, but no batch committed for longer than that: its worker is probably gone."""
+        last = self.heartbeat_at or self.started_at
+        return self.status == "running" and (last is None or utcnow() - last > timedelta(seconds=seconds))
 
 
 class JobRowError(TenantMixin, db.Model):

@@ -4,7 +4,9 @@
   consumer thread in that process, so `flask --app wsgi run` or one gunicorn completes an import
   with nothing else running. Several app processes on one host share the queue file.
 - Redis (REDIS_URL set, several app hosts): no thread in the app; workers run in their own
-  processes, `flask --app wsgi jobs-worker [--workers N]`, as many as wanted.
+  processes, `flask --app wsgi jobs-worker [--workers N]`, as many as wanted. (It serves the
+  SQLite queue file just as well, for a worker process beside app processes on one host.)
+- Either way each worker also looks for jobs whose worker died (app/jobs/reaper.py).
 
 huey carries only a job id; the Job row holds everything else, so a lost queue entry is a job
 that stays `queued`, never a half-done one. A job is enqueued after the transaction that created
@@ -61,7 +63,10 @@ def init_jobs(app: Flask) -> None:
         """Run background jobs (import, bulk changes) until stopped: the worker for REDIS_URL setups."""
         from huey.consumer import Consumer
 
+        from app.jobs.reaper import Reaper
+
         click.echo(f"Switchboard jobs worker: {workers} thread(s) on {type(huey).__name__}.")
+        Reaper(app).start()  # resumes or fails the jobs of workers that died (app/jobs/reaper.py)
         Consumer(huey, workers=workers, worker_type="thread").run()
 
 
@@ -110,11 +115,17 @@ def start_embedded_worker(app: Flask) -> "EmbeddedWorker":
 
 
 class EmbeddedWorker(threading.Thread):
+    """Runs queued jobs one after the other; a Reaper beside it takes care of jobs whose worker died."""
+
     def __init__(self, app: Flask, idle_seconds: float = 0.3):
+        from app.jobs.reaper import Reaper
+
         super().__init__(name="switchboard-jobs", daemon=True)
         self.app, self.idle_seconds, self.stopping = app, idle_seconds, threading.Event()
+        self.reaper = Reaper(app)
 
     def run(self) -> None:
+        self.reaper.start()
         while not self.stopping.is_set():
             try:
                 if not run_queued(self.app, limit=1):
@@ -125,6 +136,7 @@ class EmbeddedWorker(threading.Thread):
 
     def stop(self) -> None:
         self.stopping.set()
+        self.reaper.stop()
         self.join(timeout=30)
         with _extension(self.app)["lock"]:
             _extension(self.app)["thread"] = None
