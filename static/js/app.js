@@ -150,6 +150,13 @@
     for (var i = 0; i < forms.length; i++) syncFromUrl(forms[i]);
   }
   document.body.addEventListener("htmx:historyRestore", syncFilterForms);
+  // Something in Chromium leaves empty style="" attributes on inputs after an htmx form submit;
+  // restored from the snapshot, each one is an inline style that the CSP (style-src 'self') refuses.
+  document.body.addEventListener("htmx:beforeHistorySave", function (evt) {
+    var root = (evt.detail && evt.detail.historyElt) || document.body;
+    var bare = root.querySelectorAll("[style='']");
+    for (var i = 0; i < bare.length; i++) bare[i].removeAttribute("style");
+  });
   window.addEventListener("pageshow", function (evt) { if (evt.persisted) syncFilterForms(); });
   syncFilterForms();
 

@@ -178,3 +178,41 @@ def test_catalogue_filters_follow_back_forward_and_reload(page, live_server, log
     expect(status).to_have_value("all")
     expect(allowed).to_be_checked()
     expect(scope).to_have_value("")
+
+
+def test_pager_first_last_and_go_to_page_keep_the_filters(page, live_server, login, tenant_a, in_app):
+    with in_app() as session:
+        session.add_all(EndUser(customer_id=tenant_a.id, firstname=f"Claes{n:02}", lastname=f"Claes{n:02}",
+                                customer_type="Partner" if n % 2 else "Customer") for n in range(60))
+        session.commit()
+    login(page, tenant_a.agent)
+    page.goto(f"{live_server}/end-users/")
+    page.get_by_label("Search end users").press_sequentially("claes", delay=40)
+    page.get_by_label("Type", exact=True).select_option("Partner")  # 30 partners: 3 pages of 10
+    pager = page.locator("#results nav.pager")
+    expect(pager).to_contain_text("Page 1 of 3 · 30 in all")
+
+    pager.get_by_role("link", name="Last »").click()
+    expect(pager.locator("[aria-current=page]")).to_have_text("3")
+    expect(page).to_have_url(re.compile(r"pageNumber=3"))
+    expect(page.locator("#results tbody tr").first).to_contain_text("Claes41")
+    expect(page.locator("#results tbody tr")).to_have_count(10)
+    page.screenshot(path="/tmp/pager-last.png")
+
+    pager.get_by_role("link", name="« First").click()
+    expect(pager.locator("[aria-current=page]")).to_have_text("1")
+    expect(page.locator("#results tbody tr").first).to_contain_text("Claes01")
+
+    jump = pager.get_by_label("Page", exact=True)
+    jump.fill("2")
+    pager.get_by_role("button", name="Go").click()
+    expect(pager.locator("[aria-current=page]")).to_have_text("2")
+    expect(page).to_have_url(re.compile(r"pageNumber=2"))
+    expect(page).to_have_url(re.compile(r"search=claes"))
+    expect(page).to_have_url(re.compile(r"customerType=Partner"))
+    expect(page.locator("#results tbody tr").first).to_contain_text("Claes21")
+    expect(page.get_by_label("Search end users")).to_have_value("claes")
+
+    page.go_back()  # to page 1; the filters stay with it
+    expect(pager.locator("[aria-current=page]")).to_have_text("1")
+    expect(page.get_by_label("Type", exact=True)).to_have_value("Partner")
