@@ -2,7 +2,6 @@
 each keeping every filter; a capped total without an exact Last; a page out of range explained."""
 import html as html_lib
 import re
-from datetime import datetime
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -31,7 +30,7 @@ def _link(html: str, text: str) -> dict:
 
 
 def _jump_fields(html: str) -> dict:
-    form = re.search(r'<form class="pager-jump".*?</form>', _pager(html), re.S)[0]
+    form = re.search(r'<form class="pager-jump".*?</form>', _pager(html), re.DOTALL)[0]
     return dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', form))
 
 
