@@ -143,6 +143,10 @@ def test_ticket_filters_follow_back_forward_and_reload(page, live_server, login,
     expect(subjects).to_have_text(["Refund please"])
     expect(search).to_have_value("refund")
     expect(status).to_have_value("Open")
+    status.select_option("Closed")  # the search stays, and the list is swapped inside its box, not nested in it
+    expect(page).to_have_url(re.compile(r"search=refund.*status=Closed|status=Closed.*search=refund"))
+    expect(subjects).to_have_text(["Refund again"])
+    expect(page.locator("#ticket-results")).to_have_count(1)
 
 
 def test_catalogue_filters_follow_back_forward_and_reload(page, live_server, login, tenant_a):
