@@ -16,7 +16,7 @@ RELOAD     ?= --reload
 TEST_WORKERS ?= 2
 PYTEST_ARGS ?=
 
-.PHONY: venv dev-venv run test test-sqlite test-postgres test-deps vendor clean distclean
+.PHONY: venv dev-venv run test test-sqlite test-postgres test-deps vendor screenshots clean distclean
 
 # What running needs (requirements.txt, also pyproject.toml's dependencies); the test stack
 # (Playwright, schemathesis, ...) only for the tests. Each reinstalls when its file changes.
@@ -64,6 +64,10 @@ test-postgres: dev-venv test-deps
 # Refresh static/vendor/ from the versions pinned in package.json (needs npm; commit the result).
 vendor:
 	scripts/vendor.sh
+
+# Retake the README tour's screenshots (docs/*.jpg) from the demo data in Chromium (commit the result).
+screenshots: dev-venv test-deps
+	$(BIN)/python scripts/tour_screenshots.py
 
 clean:
 	rm -rf .pytest_cache test-artifacts node_modules

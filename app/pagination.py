@@ -13,6 +13,7 @@ import math
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
+from urllib.parse import parse_qsl, urlsplit
 
 from flask import current_app, request
 from itsdangerous import BadSignature, URLSafeSerializer
@@ -28,6 +29,7 @@ from app.jsonforms import ChoiceField, WholeNumberField, validate_query
 
 MAX_PAGE_SIZE = 100
 TOTAL_CAP = 10_000
+MAX_OFFSET = 2**53  # a pageNumber beyond this is past the end of any list (and would overflow an OFFSET)
 BAD_CURSOR = "cursor is not a nextCursor of this list and sort; start again without it."
 
 
@@ -177,7 +179,7 @@ def paginate(stmt, query: PageQuery, sortable: dict, tiebreak) -> tuple[list, To
     the (capped) total. Sets query.next_cursor when another page follows."""
     total = count_capped(stmt)
     offset = 0 if query.after else (query.page_number - 1) * query.page_size
-    if offset >= total and not total.capped:  # past the end (and no OFFSET beyond the databases' integers)
+    if offset >= total and not total.capped or offset > MAX_OFFSET:  # past the end; no OFFSET overflow
         return [], total
     column = sortable[query.sort_by]
     columns = stmt.add_columns(column, tiebreak)
@@ -209,3 +211,29 @@ def paginated_result(items: list, total: int, query: PageQuery) -> dict:
         "pageSize": query.page_size,
         "nextCursor": query.next_cursor,
     }
+
+
+def page_window(current: int, last: int, capped: bool, around: int = 2) -> list[int | None]:
+    """The page numbers a pager shows: the first, `around` on each side of the current one and the
+    last; None where numbers are left out. A capped list has no known last page: it ends in None."""
+    upper = max(last, current) if capped else last
+    current = min(current, upper)
+    shown = {1, *range(max(1, current - around), min(upper, current + around) + 1)}
+    if not capped and last:
+        shown.add(last)
+    numbers, previous = [], 0
+    for number in sorted(n for n in shown if n <= max(upper, 1)):
+        if number > previous + 1:
+            numbers.append(None)
+        numbers.append(number)
+        previous = number
+    if capped:
+        numbers.append(None)
+    return numbers
+
+
+def jump_fields(url: str, page_param: str = "pageNumber") -> tuple[str, list[tuple[str, str]]]:
+    """The path of a page URL and its query parameters but the page and the cursor: the hidden
+    fields of a pager's "Go to page" form, which must keep every filter."""
+    parts = urlsplit(url)
+    return parts.path, [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k not in (page_param, "cursor")]

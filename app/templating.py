@@ -6,6 +6,7 @@ from markupsafe import Markup
 from app.customers.models import Customer
 from app.extensions import db
 from app.labels import human
+from app.pagination import jump_fields, page_window
 from app.timeutil import as_utc, in_zone, iso
 
 
@@ -31,6 +32,9 @@ def local_time(value) -> Markup:
 def register_template_helpers(app: Flask) -> None:
     app.add_template_filter(human, "human")
     app.add_template_filter(local_time, "local_time")
+    app.add_template_filter(lambda n: f"{int(n):,}", "thousands")
+    app.add_template_global(page_window, "page_window")
+    app.add_template_global(jump_fields, "jump_fields")
 
     @app.context_processor
     def _inject():

@@ -37,7 +37,7 @@ from app.channels.models import Channel
 from app.domain_errors import PreconditionFailed, StillReferenced
 from app.extensions import db
 from app.htmx_helpers import toast, wants_partial
-from app.pagination import PageQuery, paginate
+from app.pagination import PageQuery, paginate, paginated_result
 from app.pipeline import dry_run
 from app.pipeline.forms import DryRunForm
 from app.request_scope import current_customer_id, current_scope
@@ -63,9 +63,13 @@ def index():
     page_number = request.args.get("page", 1, type=int) or 1
     query = PageQuery(max(page_number, 1), PAGE_SIZE, "name", False)
     rows, total = paginate(filtered_actions(current_customer_id(), q, action_type, active), query, SORTABLE, Action.id)
+    filters = {"q": q, "type": action_type, "active": request.args.get("active") or ""}
+
+    def page_url(number):
+        return url_for("actions.index", **{k: v for k, v in filters.items() if v}, page=number)
+
     context = dict(
-        actions=rows, total=total, page=query, pages=max(1, -(-total // PAGE_SIZE)),
-        filters={"q": q, "type": action_type, "active": request.args.get("active") or ""},
+        actions=rows, total=total, result=paginated_result(rows, total, query), page_url=page_url, filters=filters,
         action_types=ACTION_TYPES, can_manage=current_user.has_policy("ManageSettings"),
     )
     if wants_partial():

@@ -8,6 +8,7 @@
  *    Toasts rendered by the server (flashed messages) are dismissed the same way. Success and
  *    info toasts vanish after a few seconds; warning and error toasts stay until closed.
  *  - failed requests (4xx/5xx, network errors, timeouts) show an error toast.
+ *  - filter forms (form[data-url-state]) are set from the address bar after Back/Forward.
  *  - every `form.sortable` becomes a SortableJS list; dropping a row makes Sortable dispatch an
  *    `end` event on the form, which the form's hx-trigger="end" posts (once).
  *    Dragging is off while the request runs.
@@ -111,6 +112,53 @@
   document.body.addEventListener("htmx:timeout", function () {
     showToast("The server took too long to answer.", "error");
   });
+
+  // ---- Filters live in the URL -------------------------------------------------------------
+  // A form[data-url-state] (a list's filters) always shows what the address bar says. Each change
+  // pushes a URL with every filter, but htmx restores Back and Forward from its history cache,
+  // which serialised the markup: a typed search or a chosen option is not in it (the list is).
+  // So after a restore, and on load (the browser may put back values of an older visit), every
+  // control is set from location.search; a parameter that is absent means the control's default:
+  // its data-default, else the select's "" option or its first one, an empty box, unchecked.
+  function defaultOf(control) {
+    var given = control.getAttribute("data-default");
+    if (given !== null) return given;
+    if (control.tagName === "SELECT") {
+      var blank = Array.prototype.some.call(control.options, function (o) { return o.value === ""; });
+      return blank || !control.options.length ? "" : control.options[0].value;
+    }
+    return control.type === "hidden" ? null : ""; // a hidden field without a default keeps its value
+  }
+
+  function syncFromUrl(form) {
+    var params = new URLSearchParams(window.location.search);
+    Array.prototype.forEach.call(form.elements, function (control) {
+      if (!control.name || control.type === "submit" || control.type === "button") return;
+      if (control.type === "checkbox" || control.type === "radio") {
+        control.checked = params.getAll(control.name).indexOf(control.value) !== -1;
+        return;
+      }
+      var value = params.has(control.name) ? params.get(control.name) : defaultOf(control);
+      if (value === null) return;
+      control.value = value;
+      if (control.tagName === "SELECT" && control.value !== value) control.value = defaultOf(control) || "";
+    });
+  }
+
+  function syncFilterForms() {
+    var forms = document.querySelectorAll("form[data-url-state]");
+    for (var i = 0; i < forms.length; i++) syncFromUrl(forms[i]);
+  }
+  document.body.addEventListener("htmx:historyRestore", syncFilterForms);
+  // Something in Chromium leaves empty style="" attributes on inputs after an htmx form submit;
+  // restored from the snapshot, each one is an inline style that the CSP (style-src 'self') refuses.
+  document.body.addEventListener("htmx:beforeHistorySave", function (evt) {
+    var root = (evt.detail && evt.detail.historyElt) || document.body;
+    var bare = root.querySelectorAll("[style='']");
+    for (var i = 0; i < bare.length; i++) bare[i].removeAttribute("style");
+  });
+  window.addEventListener("pageshow", function (evt) { if (evt.persisted) syncFilterForms(); });
+  syncFilterForms();
 
   // ---- Drag to reorder -------------------------------------------------------------------
 
