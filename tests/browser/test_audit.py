@@ -72,7 +72,8 @@ def test_change_a_setting_then_revert_it_from_its_history(page, live_server, log
     page.get_by_role("button", name="Save").click()
     expect(page.locator(".toast").first).to_contain_text("saved")
     page.get_by_label("Base URL").fill("https://new.example.com/api")
-    page.get_by_role("button", name="Save").click()
+    with page.expect_response(lambda r: r.request.method == "POST" and "/settings/connector" in r.url):
+        page.get_by_role("button", name="Save").click()  # the reload below must come after this save
     expect(page.locator(".toast").last).to_contain_text("saved")
 
     page.reload()
