@@ -2,7 +2,7 @@
 lower(lastname), lower(company) and end_user_uid.uid_lookup with text_pattern_ops, per tenant
 
 Revision ID: d3a7f1c9b254
-Revises: c4d81e5a7b20
+Revises: e3a9c6d1b7f4
 Create Date: 2026-12-02 01:00:00
 
 A search made only of short words looks for prefixes (app/end_users/queries.search_criterion):
@@ -13,7 +13,7 @@ indexes (ix_end_user_sort_*_desc) and of ix_end_user_uid_lookup.
 from alembic import op
 
 revision = 'd3a7f1c9b254'
-down_revision = 'c4d81e5a7b20'
+down_revision = 'e3a9c6d1b7f4'
 branch_labels = None
 depends_on = None
 
