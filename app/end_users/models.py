@@ -1,4 +1,5 @@
 from datetime import datetime
+from functools import lru_cache
 
 from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import Boolean, CheckConstraint, FetchedValue, Index, Integer, String, Text, UniqueConstraint
@@ -94,6 +95,7 @@ class EndUserUID(TenantMixin, db.Model):
         return value
 
 
+@lru_cache(maxsize=8192)  # an import asks for each value several times (form, match, write)
 def lookup_key(value: str | None) -> str | None:
     """The case-insensitive form under which identifiers are stored and searched. An e-mail address
     is first put in email-validator's normalised form (NFC, domain as lower-case U-label), so every

@@ -51,6 +51,9 @@ class JobKind:
     where: Callable[[Any], dict] = lambda item: {}  # how a person finds an item (an import's line)
     finish: Callable[[JobContext], None] | None = None  # in the last transaction (the Import event)
     batch_size: int = 500
+    # All of a batch's items at once, instead of `apply` one by one: an import finds a batch's
+    # people in one query and writes them in one flush.
+    apply_batch: Callable[[JobContext, Sequence[Any]], None] | None = None
 
 
 KINDS: dict[str, JobKind] = {}
@@ -108,8 +111,11 @@ def _context(job: Job, tally: dict) -> JobContext:
 
 def _apply_batch(kind: JobKind, context: JobContext, chunk) -> None:
     savepoint = db.session.begin_nested() if context.dry_run else None
-    for item in chunk:
-        kind.apply(context, item)
+    if kind.apply_batch is not None:
+        kind.apply_batch(context, chunk)
+    else:
+        for item in chunk:
+            kind.apply(context, item)
     if savepoint is not None:
         savepoint.rollback()  # a dry run keeps only what it found: the counts and the row errors
     db.session.add_all(context.errors)
