@@ -1,6 +1,7 @@
 """One batch of an import's rows (app/end_users/importing.py), written in bulk.
 
-Every row is still validated by EndUserCreateForm (validate_json, as a POST /api/EndUsers body)
+Every row is still validated by EndUserCreateForm (as validate_json does for a POST /api/EndUsers
+body; jsonforms.ManyBodies processes one form instance anew for each row)
 and matched by customerRef, then by identifier, exactly as row by row; what changes is how the
 database is asked: one query loads every person the batch's customerRefs and identifiers name
 (with their identifiers), the rows are then matched and applied in memory in file order (a
@@ -30,7 +31,7 @@ from app.end_users.operations import DEFAULT_CUSTOMER_TYPE, IdentifierConflict, 
 from app.end_users.search_text import compose
 from app.end_users.serializers import PROFILE_FIELDS
 from app.extensions import db
-from app.jsonforms import validate_json
+from app.jsonforms import ManyBodies
 
 _restore_profile = restore_attributes(PROFILE_FIELDS)
 
@@ -95,10 +96,10 @@ class People:
 def validated(rows) -> tuple[list[Valid], list[tuple[int, list[str], Invalid]]]:
     """Each (line, body, uid columns) through the form: the valid rows, and (line, uid columns,
     error) for the others."""
-    valid, refused = [], []
+    valid, refused, validate = [], [], ManyBodies(EndUserCreateForm)
     for line, body, uid_columns in rows:
         try:
-            form, _ = validate_json(EndUserCreateForm, body=body)
+            form = validate(body)
         except Invalid as exc:
             refused.append((line, uid_columns, exc))
             continue
