@@ -1,5 +1,4 @@
 from datetime import datetime
-from functools import lru_cache
 
 from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import Boolean, CheckConstraint, FetchedValue, Index, Integer, String, Text, UniqueConstraint
@@ -121,13 +120,36 @@ def free_form_number(uid_type: str | None, value: str | None) -> str | None:
     return number.lower() if number else None
 
 
-@lru_cache(maxsize=8192)  # an import asks for each value several times (form, match, write)
+_LOOKUPS: dict[str, str] = {}  # value -> its lookup key: an import asks for each value several times
+_LOOKUPS_MAX = 8192
+
+
 def lookup_key(value: str | None) -> str | None:
     """The case-insensitive form under which identifiers are stored and searched. An e-mail address
     is first put in email-validator's normalised form (NFC, domain as lower-case U-label), so every
     spelling of one address meets: identifiers, lookups and Ticket.uid_lookup alike."""
     if value is None:
         return None
+    found = _LOOKUPS.get(value)
+    if found is None:
+        found = _remember(value, _lookup_key(value))
+    return found
+
+
+def _remember(value: str, key: str) -> str:
+    if len(_LOOKUPS) >= _LOOKUPS_MAX:
+        _LOOKUPS.clear()
+    _LOOKUPS[value] = key
+    return key
+
+
+def remember_normalised_email(address: str) -> None:
+    """An address email-validator has just normalised is its own lookup key, lower-cased: the
+    form's normalising saves lookup_key a second validation of the same address."""
+    _remember(address, address.lower())
+
+
+def _lookup_key(value: str) -> str:
     value = value.strip()
     if "@" in value and len(value) <= 254:  # longer is no address (and costly to check)
         try:
