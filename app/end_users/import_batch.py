@@ -1,16 +1,16 @@
 """One batch of an import's rows (app/end_users/importing.py), written in bulk.
 
 Every row is still validated by EndUserCreateForm (as validate_json does for a POST /api/EndUsers
-body; jsonforms.ManyBodies processes one form instance anew for each row)
-and matched by customerRef, then by identifier, exactly as row by row; what changes is how the
-database is asked: one query loads every person the batch's customerRefs and identifiers name
-(with their identifiers), the rows are then matched and applied in memory in file order (a
-later row of the same file finds a person an earlier one created or changed), and one flush
-writes the new people, their identifiers and the updates (SQLAlchemy sends them as multi-row
-INSERTs and grouped UPDATEs). The search text is composed by the usual before_flush hook; the
-FTS table (SQLite) and lastInteractionDate follow by the database triggers, as for every write.
-The audit events are the ones the row-by-row operations leave (a Create per new person, an
-Update per changed one, by the Job actor), added together after that flush.
+body; jsonforms.ManyBodies processes one form instance anew for each row) and matched by
+customerRef, then by identifier, exactly as row by row. What changes is how the database is
+asked: one query loads every person the batch's customerRefs and identifiers name (with their
+identifiers); the rows are matched and applied in memory in file order (a later row of the same
+file finds the person an earlier one created or changed); then one flush. New people and their
+identifiers go out as two multi-row INSERTs with ids reserved first (_insert), changed people as
+grouped UPDATEs. The search text is composed as the before_flush hook composes it; the FTS table
+(SQLite) and lastInteractionDate follow by the database triggers, as for every write. The audit
+events are the ones the row-by-row operations leave (a Create per new person, an Update per
+changed one, by the Job actor), added in the same flush.
 
 A refused row leaves nothing: its changes are computed on the person and put back when the row
 fails. Should the flush still hit a constraint (another writer took an identifier meanwhile),
