@@ -130,28 +130,28 @@ def test_missing_file_bad_mode_and_too_large(app, api, tenant_a):
 
 
 def test_a_job_that_dies_mid_run_keeps_whole_batches_and_says_where_it_stopped(app, api, tenant_a, in_app, monkeypatch):
-    from app.end_users import importing
+    from app.end_users import import_batch
     from app.jobs.runner import run_job
 
     client = api(tenant_a.admin)
     rows = "".join(f"P{i},person{i}@example.com\n" for i in range(1, 26))
     response = upload(client, "lastname,email\n" + rows)
     job_id = response.get_json()["jobID"]
-    real = importing.create_end_user
+    real = import_batch.build_end_user
 
-    def dies_at_person_17(customer_id, actor, data):
+    def dies_at_person_17(customer_id, data):
         if data["lastname"] == "P17":
             raise RuntimeError("disk on fire")
-        return real(customer_id, actor, data)
+        return real(customer_id, data)
 
-    monkeypatch.setattr(importing, "create_end_user", dies_at_person_17)
+    monkeypatch.setattr(import_batch, "build_end_user", dies_at_person_17)
     with app.app_context():
         run_job(job_id, batch_size=10)  # batch 1-10 commits; 11-20 holds P17 and dies
     job = client.get(f"/api/Jobs/{job_id}").get_json()
     assert job["status"] == "failed" and job["progress"]["done"] == 10
     assert job["result"]["stoppedAt"] == {"done": 10, "line": 12} and "disk on fire" in job["result"]["error"]
     assert people(in_app, tenant_a.id) == 10  # the first batch whole, nothing of the second
-    monkeypatch.setattr(importing, "create_end_user", real)
+    monkeypatch.setattr(import_batch, "build_end_user", real)
     again = imported(app, client, "lastname,email\n" + rows)
     assert again["result"]["unchanged"] == 10 and again["result"]["created"] == 15
 

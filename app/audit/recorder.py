@@ -106,18 +106,44 @@ def diff(before: dict, after: dict, secrets: tuple[str, ...] = ()) -> dict:
     return changes
 
 
-def record_event(customer_id: int, actor: Actor, action: str, entity_type: str, entity_id: int | None,
-                 label: str | None, changes: dict, snapshot: dict | None = None, revertible: bool = True,
-                 context_key: str | None = None) -> AuditEvent:
-    event = AuditEvent(
+def new_event(customer_id: int, actor: Actor, action: str, entity_type: str, entity_id: int | None,
+              label: str | None, changes: dict, snapshot: dict | None = None, revertible: bool = True,
+              context_key: str | None = None) -> AuditEvent:
+    """The event, not yet added to the session."""
+    return AuditEvent(
         customer_id=customer_id, actor_type=actor.type, actor_id=None if actor.id is None else str(actor.id),
         actor_name=actor.name, action=action, entity_type=entity_type, entity_id=entity_id,
         entity_label=(label or "")[:300] or None, changes=changes, snapshot=snapshot,
         revertible=revertible and action in REVERTIBLE_ACTIONS, context_key=context_key,
     )
+
+
+def record_event(customer_id: int, actor: Actor, action: str, entity_type: str, entity_id: int | None,
+                 label: str | None, changes: dict, snapshot: dict | None = None, revertible: bool = True,
+                 context_key: str | None = None) -> AuditEvent:
+    event = new_event(customer_id, actor, action, entity_type, entity_id, label, changes, snapshot, revertible,
+                      context_key)
     db.session.add(event)
     db.session.flush()
     return event
+
+
+def event_between(customer_id: int, actor: Actor, action: str, record, before: dict, after: dict,
+                  entity_id: int | None = None, label: str | None = None,
+                  context_key: str | None = None) -> AuditEvent | None:
+    """The event `audited` records for `record` going from snapshot `before` to `after`, not yet
+    added (None for an Update that changes nothing). For writes made in bulk, whose events are
+    added together after one flush (an import batch)."""
+    kind = kind_of(record)
+    changes = diff(before, after, kind.secrets)
+    if action == "Update" and not changes:
+        return None
+    kept = {k: plain(v) for k, v in before.items() if k not in kind.secrets} if action == "Delete" else None
+    revertible = (kind.build if action == "Delete" else kind.restore) is not None and (
+        action != "Update" or any(name not in kind.secrets for name in changes))
+    return new_event(customer_id, actor, action, kind.entity_type, entity_id if entity_id is not None else record.id,
+                     label if label is not None else kind.label(record), changes, kept, revertible,
+                     context_key or (kind.context(record) if kind.context else None))
 
 
 class Outcome:
@@ -134,13 +160,8 @@ def audited(customer_id: int, actor: Actor, action: str, record):
     context = kind.context(record) if kind.context else None
     yield outcome
     after = {} if action == "Delete" else kind.snapshot(record)
-    changes = diff(before, after, kind.secrets)
-    if action == "Update" and not changes:
-        return
-    kept = {k: plain(v) for k, v in before.items() if k not in kind.secrets} if action == "Delete" else None
-    revertible = (kind.build if action == "Delete" else kind.restore) is not None and (
-        action != "Update" or any(name not in kind.secrets for name in changes))
-    outcome.event = record_event(customer_id, actor, action, kind.entity_type,
-                                 ident if ident is not None else record.id,
-                                 label if label is not None else kind.label(record), changes, kept, revertible,
-                                 context or (kind.context(record) if kind.context else None))
+    event = event_between(customer_id, actor, action, record, before, after, ident, label, context)
+    if event is not None:
+        db.session.add(event)
+        db.session.flush()
+        outcome.event = event

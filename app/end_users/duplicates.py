@@ -5,9 +5,10 @@ million squared comparisons:
 - an identifier value shared across types (the same number stored as Phone by one and as
   WhatsApp by the other): the block is the normalised value itself, one index lookup
   (end_user_uid (customer_id, uid_lookup)); values of other types that read as phone numbers are
-  compared in their E.164 form;
+  compared in their E.164 form, kept in end_user_uid.uid_number (indexed);
 - very similar names (rapidfuzz token_sort_ratio) among people of the same company or with the
-  same e-mail local part: the block is the company or the local part.
+  same e-mail local part: the block is the company or the local part (a range of the
+  identifier index in byte order, see email_name_block).
 A pair someone dismissed (DismissedDuplicate) is never suggested again.
 """
 from dataclasses import dataclass
@@ -100,20 +101,29 @@ def _shared_identifiers(end_user: EndUser):
                              f"Same identifier {uid.uid} as {uid.uid_type} and as {other_type}", 1.0)
     numbers = {u.uid_lookup: u for u in end_user.uids if u.uid_type in identifiers.PHONE_TYPES}
     if numbers:  # the same number written freely under a type of the tenant's own (Mobile, Fax...)
-        for other_id, value, uid_type in _free_form_numbers(end_user.customer_id):
-            number = (identifiers.parse_phone(value, region) or "").lower()
-            if number in numbers and other_id != end_user.id:
+        for other_id, uid_type, number in db.session.execute(free_form_holders(end_user.customer_id, numbers)):
+            if other_id != end_user.id:
                 mine = numbers[number]
                 yield Suggestion(end_user.id, other_id,
                                  f"Same number {mine.uid} as {mine.uid_type} and as {uid_type}", 1.0)
 
 
-def _free_form_numbers(customer_id: int):
-    """Identifiers of the tenant's own types that may hold a phone number (kept as typed)."""
-    return db.session.execute(select(EndUserUID.end_user_id, EndUserUID.uid, EndUserUID.uid_type).where(
-        EndUserUID.customer_id == customer_id,
-        EndUserUID.uid_type.not_in((*identifiers.PHONE_TYPES, "Email", "CustomerRef")),
-    ).execution_options(yield_per=BATCH))
+def free_form_holders(customer_id: int, numbers):
+    """(end_user_id, uid_type, number) of the identifiers of the tenant's own types that read as one
+    of `numbers` (E.164): an index lookup on end_user_uid (customer_id, uid_number)."""
+    return select(EndUserUID.end_user_id, EndUserUID.uid_type, EndUserUID.uid_number).where(
+        EndUserUID.customer_id == customer_id, EndUserUID.uid_number.in_(list(numbers)))
+
+
+def email_name_block(customer_id: int, local: str):
+    """The end_user_ids with an e-mail address of local part `local`: the addresses from `local@`
+    up to (not including) `localA`, '@' and 'A' being neighbours in byte order. A range on
+    (customer_id, uid_type, uid_lookup) in byte order (SQLite's unique index; on PostgreSQL
+    ix_end_user_uid_email_bytewise, in the C collation), where LIKE 'local@%' reads every address."""
+    column = _bytewise(EndUserUID.uid_lookup)
+    return select(EndUserUID.end_user_id).where(
+        EndUserUID.customer_id == customer_id, EndUserUID.uid_type == "Email",
+        column >= local + "@", column < local + "A")
 
 
 def _similar_names(end_user: EndUser):
@@ -128,9 +138,7 @@ def _similar_names(end_user: EndUser):
     for uid in end_user.uids:
         if uid.uid_type == "Email":
             local = _local_part(uid.uid_lookup)
-            blocks.append((f"the same e-mail name {local}@", select(EndUserUID.end_user_id).where(
-                EndUserUID.customer_id == end_user.customer_id, EndUserUID.uid_type == "Email",
-                EndUserUID.uid_lookup.startswith(local + "@", autoescape=True))))
+            blocks.append((f"the same e-mail name {local}@", email_name_block(end_user.customer_id, local)))
     for reason, ids in blocks:
         rows = db.session.execute(select(EndUser.id, EndUser.firstname, EndUser.lastname).where(
             EndUser.customer_id == end_user.customer_id, EndUser.id.in_(ids.limit(MAX_BLOCK)),
@@ -176,15 +184,14 @@ def _tenant_shared_identifiers(customer_id: int):
 
 def _phone_like_values(customer_id: int):
     """Numbers stored under another type (Mobile, Fax...) meet Phone/WhatsApp rows in E.164 form."""
-    for end_user_id, value, uid_type in _free_form_numbers(customer_id):
-        number = identifiers.parse_phone(value)
-        if not number:
-            continue
-        holders = db.session.execute(select(EndUserUID.end_user_id, EndUserUID.uid_type).where(
-            EndUserUID.customer_id == customer_id, EndUserUID.uid_lookup == number.lower(),
-            EndUserUID.end_user_id != end_user_id))
-        for other_id, other_type in holders:
-            yield Suggestion(end_user_id, other_id, f"Same number {number} as {uid_type} and as {other_type}", 1.0)
+    a, b = aliased(EndUserUID), aliased(EndUserUID)
+    rows = db.session.execute(
+        select(a.end_user_id, b.end_user_id, a.uid_number, a.uid_type, b.uid_type)
+        .join(b, and_(b.customer_id == a.customer_id, b.uid_lookup == a.uid_number, b.end_user_id != a.end_user_id))
+        .where(a.customer_id == customer_id, a.uid_number.is_not(None)).order_by(a.end_user_id, b.end_user_id)
+        .execution_options(yield_per=BATCH))
+    for end_user_id, other_id, number, uid_type, other_type in rows:
+        yield Suggestion(end_user_id, other_id, f"Same number {number} as {uid_type} and as {other_type}", 1.0)
 
 
 def _company_blocks(customer_id: int):

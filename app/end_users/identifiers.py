@@ -10,7 +10,7 @@
 import phonenumbers
 from email_validator import EmailNotValidError, validate_email
 
-from app.end_users.models import lookup_key
+from app.end_users.models import lookup_key, remember_normalised_email
 
 DEFAULT_REGION = "BE"
 DEFAULT_TYPE = "Email"
@@ -45,9 +45,12 @@ def canonical_type(uid_type: str | None) -> str:
 def normalize_email(raw: str) -> str:
     value = raw.strip()
     try:
-        return validate_email(value, check_deliverability=False).normalized
+        address = validate_email(value, check_deliverability=False).normalized
     except EmailNotValidError as exc:
         raise InvalidIdentifier(f"Not a valid e-mail address: {exc}") from None
+    if len(address) <= 254:  # lookup_key leaves longer values as they are
+        remember_normalised_email(address)
+    return address
 
 
 def parse_phone(raw: str, region: str = DEFAULT_REGION) -> str | None:

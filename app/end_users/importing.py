@@ -8,10 +8,12 @@ column's data from every row without a word. Blank lines are skipped; an empty c
 (on an update it keeps the stored one).
 
 Every row goes through EndUserCreateForm via validate_json, exactly as a POST /api/EndUsers body
-does, and is written by the end-user operations (their own audit events, by the Job actor).
-`upsert` finds the person by customerRef, else by any of the row's identifiers, and updates
+does. `upsert` finds the person by customerRef, else by any of the row's identifiers, and updates
 them; `create` only creates, and a row whose person exists already counts as unchanged when it
 holds nothing new, else fails naming that person. So re-running a file changes nothing.
+A batch of rows is matched and written together (app/end_users/import_batch.py: one lookup, one
+flush, the same audit events as the end-user operations leave, by the Job actor); a batch whose
+flush hits a constraint runs row by row through the operations (import_row).
 A refused row becomes a line of the job's errors.csv (line 1 is the header); no row is dropped
 in silence. One `Import` event per job records the counts when it ends (none for a dry run).
 """
@@ -25,6 +27,7 @@ from app.actors import Actor
 from app.audit.recorder import kind_of, record_event
 from app.domain_errors import Conflict, Invalid
 from app.end_users.forms import EndUserCreateForm
+from app.end_users.import_batch import Outcome, Valid, validated, write_or_fall_back
 from app.end_users.models import EndUser, EndUserUID, lookup_key
 from app.end_users.operations import create_end_user, update_end_user
 from app.end_users.serializers import PROFILE_FIELDS
@@ -200,23 +203,51 @@ def import_row(customer_id: int, actor: Actor, mode: str, body: dict) -> str:
     return "updated"
 
 
-def _apply(context: JobContext, row: Row) -> None:
-    columns = [Column(**c) for c in context.params["columns"]]
-    if len(row.cells) > len(columns):
-        context.count("failed")
-        context.row_error(row.line, "", f"This line has {len(row.cells)} cells; the header has {len(columns)}.")
-        return
-    body, uid_columns = row_body(columns, row.cells)
+def _columns(context: JobContext) -> list[Column]:
+    return [Column(**c) for c in context.params["columns"]]
+
+
+def _refuse(context: JobContext, line: int, columns: list[Column], uid_columns: list[str], exc: Exception) -> None:
+    context.count("failed")
+    for key, messages in (exc.errors or {"body": [exc.title]}).items():
+        for message in messages:
+            context.row_error(line, _heading(key, columns, uid_columns), message)
+
+
+def _one_row(context: JobContext, columns: list[Column], row: Valid) -> Outcome:
+    """One row through the operations (the fallback when a batch's flush hits a constraint)."""
     try:
         with attempt():
-            outcome = import_row(context.customer_id, context.actor, context.params["mode"], body)
+            return Outcome(import_row(context.customer_id, context.actor, context.params["mode"], row.body))
     except (Invalid, Conflict) as exc:
-        context.count("failed")
-        for key, messages in (exc.errors or {"body": [exc.title]}).items():
-            for message in messages:
-                context.row_error(row.line, _heading(key, columns, uid_columns), message)
-        return
-    context.count(outcome)
+        return Outcome(error=exc)
+
+
+def _apply(context: JobContext, row: Row) -> None:
+    _apply_rows(context, [row])
+
+
+def _apply_rows(context: JobContext, rows: list[Row]) -> None:
+    """A batch: every row through the form, then the valid ones matched and written together."""
+    columns = _columns(context)
+    parsed, too_long = [], []
+    for row in rows:
+        if len(row.cells) > len(columns):
+            message = f"This line has {len(row.cells)} cells; the header has {len(columns)}."
+            too_long.append((row.line, [], Invalid({"": [message]})))
+        else:
+            parsed.append((row.line, *row_body(columns, row.cells)))
+    valid, refused = validated(parsed)
+    refused += too_long
+    outcomes = write_or_fall_back(context.customer_id, context.actor, context.params["mode"], valid,
+                                  lambda row: _one_row(context, columns, row)) if valid else []
+    results = [(line, uid_columns, Outcome(error=exc)) for line, uid_columns, exc in refused]
+    results += [(row.line, row.uid_columns, outcome) for row, outcome in zip(valid, outcomes)]
+    for line, uid_columns, outcome in sorted(results, key=lambda r: r[0]):
+        if outcome.error is not None:
+            _refuse(context, line, columns, uid_columns, outcome.error)
+        else:
+            context.count(outcome.outcome)
 
 
 def _items(job: Job) -> list[Row]:
@@ -231,8 +262,8 @@ def _finish(context: JobContext) -> None:
                  {name: {"from": None, "to": value} for name, value in counts.items()}, revertible=False)
 
 
-register_kind("import", JobKind(items=_items, apply=_apply, where=lambda row: {"line": row.line}, finish=_finish,
-                                batch_size=500))
+register_kind("import", JobKind(items=_items, apply=_apply, apply_batch=_apply_rows, where=lambda row: {"line": row.line},
+                                finish=_finish, batch_size=500))
 
 
 # ---- Starting an import -------------------------------------------------------------------------

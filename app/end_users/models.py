@@ -74,6 +74,7 @@ class EndUserUID(TenantMixin, db.Model):
         same_tenant_fk("end_user_id", "end_user", ondelete="CASCADE"),
         UniqueConstraint("customer_id", "uid_type", "uid_lookup"),
         Index("ix_end_user_uid_lookup", "customer_id", "uid_lookup"),
+        Index("ix_end_user_uid_number", "customer_id", "uid_number"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -81,6 +82,9 @@ class EndUserUID(TenantMixin, db.Model):
     uid_type: Mapped[str] = mapped_column(String(20), default="Email")
     uid: Mapped[str] = mapped_column(String(254))
     uid_lookup: Mapped[str] = mapped_column(String(254))
+    # A value of the tenant's own types (Mobile, Fax...) that reads as a phone number, in E.164:
+    # duplicate suggestions meet it with Phone and WhatsApp rows through an index.
+    uid_number: Mapped[str | None] = mapped_column(String(254))
     is_primary: Mapped[bool] = mapped_column(Boolean, default=False)
 
     end_user: Mapped[EndUser] = relationship(
@@ -91,7 +95,33 @@ class EndUserUID(TenantMixin, db.Model):
     @validates("uid")
     def _keep_lookup(self, _key, value):
         self.uid_lookup = lookup_key(value)
+        self.uid_number = free_form_number(self.uid_type, value)
         return value
+
+    @validates("uid_type")
+    def _keep_number(self, _key, value):
+        self.uid_number = free_form_number(value, self.uid)
+        return value
+
+
+# Types whose values are never read as a free-form phone number: the known ones are normalised
+# already (app/end_users/identifiers.py) and a customerRef is a reference.
+NOT_FREE_FORM = ("Email", "Phone", "WhatsApp", "CustomerRef")
+
+
+def free_form_number(uid_type: str | None, value: str | None) -> str | None:
+    """E.164 of a value of the tenant's own type that reads as a phone number (region BE when it
+    has no country code), else None."""
+    if not value or (uid_type or "Email") in NOT_FREE_FORM:
+        return None
+    from app.end_users.identifiers import parse_phone  # identifiers imports this module
+
+    number = parse_phone(value)
+    return number.lower() if number else None
+
+
+_LOOKUPS: dict[str, str] = {}  # value -> its lookup key: an import asks for each value several times
+_LOOKUPS_MAX = 8192
 
 
 def lookup_key(value: str | None) -> str | None:
@@ -100,6 +130,26 @@ def lookup_key(value: str | None) -> str | None:
     spelling of one address meets: identifiers, lookups and Ticket.uid_lookup alike."""
     if value is None:
         return None
+    found = _LOOKUPS.get(value)
+    if found is None:
+        found = _remember(value, _lookup_key(value))
+    return found
+
+
+def _remember(value: str, key: str) -> str:
+    if len(_LOOKUPS) >= _LOOKUPS_MAX:
+        _LOOKUPS.clear()
+    _LOOKUPS[value] = key
+    return key
+
+
+def remember_normalised_email(address: str) -> None:
+    """An address email-validator has just normalised is its own lookup key, lower-cased: the
+    form's normalising saves lookup_key a second validation of the same address."""
+    _remember(address, address.lower())
+
+
+def _lookup_key(value: str) -> str:
     value = value.strip()
     if "@" in value and len(value) <= 254:  # longer is no address (and costly to check)
         try:

@@ -68,9 +68,11 @@ def apply_profile(end_user: EndUser, data: dict, creating: bool) -> None:
 
 
 def _snapshot(end_user: EndUser) -> dict:
-    """The profile and the identifiers (oldest first), as an audit event compares them."""
+    """The profile and the identifiers (oldest first; not yet flushed ones last, in the order they
+    were added), as an audit event compares them."""
     return {**profile(end_user), "uids": [
-        {"uidType": u.uid_type, "uid": u.uid, "isPrimary": u.is_primary} for u in sorted(end_user.uids, key=lambda u: u.id)]}
+        {"uidType": u.uid_type, "uid": u.uid, "isPrimary": u.is_primary}
+        for u in sorted(end_user.uids, key=lambda u: (u.id is None, u.id or 0))]}
 
 
 def _restore(end_user: EndUser, values: dict) -> None:

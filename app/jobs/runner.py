@@ -60,6 +60,9 @@ class JobKind:
     # Whether `items(job)` reads the same list on every run (a file, a list of ids), so that a job whose
     # worker died can go on at its `done`; else the reaper marks it failed (app/jobs/reaper.py).
     resumable: bool = True
+    # All of a batch's items at once, instead of `apply` one by one: an import finds a batch's
+    # people in one query and writes them in one flush.
+    apply_batch: Callable[[JobContext, Sequence[Any]], None] | None = None
 
 
 KINDS: dict[str, JobKind] = {}
@@ -140,8 +143,11 @@ def _context(job: Job, tally: dict) -> JobContext:
 
 def _apply_batch(kind: JobKind, context: JobContext, chunk) -> None:
     savepoint = db.session.begin_nested() if context.dry_run else None
-    for item in chunk:
-        kind.apply(context, item)
+    if kind.apply_batch is not None:
+        kind.apply_batch(context, chunk)
+    else:
+        for item in chunk:
+            kind.apply(context, item)
     if savepoint is not None:
         savepoint.rollback()  # a dry run keeps only what it found: the counts and the row errors
     db.session.add_all(context.errors)
