@@ -313,6 +313,20 @@ def growth_table(sizes: list[int], by_size: dict[int, list[dict]]) -> None:
         print(f"| {row['label']} | {a:.1f} ms | {b:.1f} ms | {b / a:.2f}x | {'✓' if b / a <= 2 else '✗'} |")
 
 
+def database_for(server_url: str, size: int) -> str:
+    """PostgreSQL: one database per size on that server (NAME_SIZE, created when missing)."""
+    import psycopg
+    from sqlalchemy.engine import make_url
+
+    base = make_url(server_url)
+    name = f"{base.database}_{size}"
+    with psycopg.connect(base.set(drivername="postgresql").render_as_string(hide_password=False),
+                         autocommit=True) as conn:
+        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone():
+            conn.execute(f'CREATE DATABASE "{name}"')
+    return base.set(database=name).render_as_string(hide_password=False)
+
+
 def load_average() -> str:
     return "load average " + " ".join(f"{x:.1f}" for x in os.getloadavg())
 
@@ -324,13 +338,13 @@ def run(args) -> None:
     os.makedirs(workdir, exist_ok=True)
     try:
         for size in sizes:
-            url = args.database_url or f"sqlite:///{workdir}/scale-{size}.db"
+            url = database_for(args.database_url, size) if args.database_url else f"sqlite:///{workdir}/scale-{size}.db"
             tickets = round(size * args.tickets_per_user)
             marker = Path(workdir, f"scale-{size}.loaded")
-            if url.startswith("sqlite") and marker.exists():  # --workdir: a database loaded by an earlier run
+            if marker.exists():  # --workdir: a database loaded by an earlier run
                 app, (big, small, channel) = migrated(url), json.loads(marker.read_text())
-                print(f"\n## {size:,} end users, {tickets:,} tickets (sqlite, loaded earlier in {workdir}); "
-                      f"{load_average()}", flush=True)
+                print(f"\n## {size:,} end users, {tickets:,} tickets ({url.split(':')[0].split('+')[0]}, loaded "
+                      f"earlier); {load_average()}", flush=True)
             else:
                 app, (big, small, channel) = fresh_database(url)
                 print(f"\n## {size:,} end users, {tickets:,} tickets ({url.split(':')[0].split('+')[0]}); "
@@ -357,13 +371,14 @@ def run(args) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--database", choices=("sqlite", "postgresql"), default="sqlite")
-    parser.add_argument("--database-url", default=None, help="an existing PostgreSQL database (its schema is replaced)")
+    parser.add_argument("--database-url", default=None, help="a PostgreSQL server (a database URL): each size gets its own database NAME_SIZE there")
     parser.add_argument("--sizes", default="10000,1000000", help="end users per run, comma-separated")
     parser.add_argument("--tickets-per-user", type=float, default=2.0)
     parser.add_argument("--runs", type=int, default=40, help="requests per measured figure")
     parser.add_argument("--json", default=None, help="also write the figures to this file")
     parser.add_argument("--load-only", action="store_true", help="time the load, measure nothing")
-    parser.add_argument("--workdir", default=None, help="keep the SQLite files here, and reuse those loaded before")
+    parser.add_argument("--workdir", default=None, help="keep the SQLite files (and which databases are loaded) "
+                        "here, and measure again those loaded before")
     args = parser.parse_args()
     if args.database == "postgresql" and not args.database_url:
         if "TEST_DATABASE_URL" not in os.environ:  # start a throwaway server and come back through it
