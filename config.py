@@ -51,6 +51,7 @@ class Config:
     PHONE_JWT_LIFETIME_SECONDS = int(os.environ.get("PHONE_JWT_LIFETIME_SECONDS", 300))
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_HEADERS_ENABLED = True
+    RATELIMIT_STRATEGY = "clock-window"  # one storage round trip per limit and request (app/ratelimit_window.py)
     LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "10 per minute")
     # Failed logins per (account, client address): one stranger slows only their own guesses...
     LOGIN_ACCOUNT_RATE_LIMIT = os.environ.get("LOGIN_ACCOUNT_RATE_LIMIT", "10 per minute;30 per hour")

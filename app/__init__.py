@@ -73,16 +73,16 @@ def create_app(config_class=None) -> Flask:
 
     from app.cli import register_cli
     from app.errors import register_error_handlers
+    from app.health import register_health_check
     from app.htmx_helpers import register_htmx_conventions
     from app.jsonforms import refuse_control_characters
-    from app.request_scope import register_request_scope
     from app.security import register_security_headers
     from app.templating import register_template_helpers
 
     register_error_handlers(app)
+    register_health_check(app)
     register_htmx_conventions(app)
     app.before_request(refuse_control_characters)  # after CSRF: a missing token is still the first error
-    register_request_scope(app)
     register_security_headers(app)
     register_template_helpers(app)
     register_cli(app)

@@ -8,6 +8,8 @@ from flask_wtf.csrf import CSRFProtect
 from htmx_flask import Htmx
 from sqlalchemy import MetaData
 
+from app import ratelimit_window  # noqa: F401  (registers the "clock-window" strategy before init_app)
+
 # Named constraints so that Alembic migrations are stable on SQLite and PostgreSQL.
 NAMING = {
     "ix": "ix_%(column_0_label)s",

@@ -1,10 +1,13 @@
-"""The tenant and the actor of the current request, settled once by a before_request hook from
-the caller (the bearer token or API key on /api, the session on the dashboard). Views read them here and
-pass them on; nothing below a view looks at the request.
+"""The tenant and the actor of the current request, settled from the caller (the bearer token or API
+key on /api, the session on the dashboard) the first time a view asks, then kept on g. Views read
+them here and pass them on; nothing below a view looks at the request.
+
+Settled on demand rather than in a before_request hook, so that requests which never ask (static
+files, /healthz, the login page, the API docs) load no session user and run no query.
 """
 from typing import NamedTuple
 
-from flask import Flask, abort, g, request
+from flask import abort, g
 
 from app.actors import Actor
 from app.auth.models import Representative
@@ -17,26 +20,24 @@ class Scope(NamedTuple):
     actor: Actor
 
 
-def _settle_scope() -> None:
-    if request.endpoint == "static":
-        return
+def _scope_of_caller() -> Scope | None:
     principal = current_principal()
     if principal is None:
-        g.scope = None
-    elif principal.is_phone:
-        g.scope = Scope(principal.customer_id, Actor.phone_channel(principal.channel_id))
-    elif principal.is_api_key:
-        g.scope = Scope(principal.customer_id, Actor.api_key(principal.api_key_id, principal.name))
-    else:
-        g.scope = Scope(principal.customer_id, Actor.representative(principal_representative(principal)))
+        return None
+    if principal.is_phone:
+        return Scope(principal.customer_id, Actor.phone_channel(principal.channel_id))
+    if principal.is_api_key:
+        return Scope(principal.customer_id, Actor.api_key(principal.api_key_id, principal.name))
+    return Scope(principal.customer_id, Actor.representative(principal_representative(principal)))
 
 
 def current_scope() -> Scope:
     """(customer_id, actor) of this request; 401 when nobody is signed in."""
-    scope = g.get("scope")
-    if scope is None:
+    if "scope" not in g:
+        g.scope = _scope_of_caller()
+    if g.scope is None:
         abort(401)
-    return scope
+    return g.scope
 
 
 def current_customer_id() -> int:
@@ -47,7 +48,3 @@ def current_representative() -> Representative | None:
     """The signed-in representative (None for a phone token)."""
     actor = current_scope().actor
     return db.session.get(Representative, actor.id) if actor.type == "Representative" else None
-
-
-def register_request_scope(app: Flask) -> None:
-    app.before_request(_settle_scope)

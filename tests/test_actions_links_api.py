@@ -319,3 +319,31 @@ def test_parallel_reorders_end_in_one_submitted_order(app, admin, world, tenant_
     assert [r.priority for r in rows] == [10, 20, 30, 40, 50]          # a clean rewrite
     assert final in orders                                             # exactly one submitted order
 
+
+
+def test_a_50_link_reorder_is_one_update_and_one_query_for_the_answer(app, admin, world):
+    from sqlalchemy import event
+
+    actions = [admin.post("/api/Actions", json={"name": f"Step {i}", "actionType": "Close"}).get_json()["actionID"]
+               for i in range(50)]
+    ids = [link_hook(admin, "OnEscalate", a)["hookActionID"] for a in actions]
+    seen = []
+
+    def keep(_conn, _cursor, statement, *_args):
+        seen.append(" ".join(statement.split()))
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", keep)
+    try:
+        response = admin.post("/api/HookActions/reorder", json={"ids": ids[::-1]})
+    finally:
+        event.remove(engine, "before_cursor_execute", keep)
+    assert response.status_code == 200
+    assert [i["hookActionID"] for i in response.get_json()] == ids[::-1]
+    assert [i["priority"] for i in response.get_json()] == list(range(10, 510, 10))
+    updates = [s for s in seen if s.startswith("UPDATE hook_action")]
+    assert len(updates) == 1 and "CASE" in updates[0]
+    audit = next(i for i, s in enumerate(seen) if s.startswith("INSERT INTO audit_event"))
+    assert len(seen[audit + 1:]) == 1 and seen[audit + 1].startswith("SELECT hook_action.")  # the answer, no lazy loads
+    assert len(seen) <= 10, seen  # was 155: 50 single-row UPDATEs and 100 lazy loads

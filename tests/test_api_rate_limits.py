@@ -1,4 +1,5 @@
 """API rate limits per token, with X-RateLimit-* headers, shared between processes through Redis."""
+import inspect
 import json
 import os
 import shutil
@@ -78,6 +79,19 @@ def redis_url():
         proc.wait(10)
 
 
+class RedisRoundTrips:
+    """Requests the Redis server has read from its clients (a script call is one, whatever it runs
+    inside), not counting the INFO that asks: each is a round trip of an app process."""
+
+    def __init__(self, url: str):
+        import redis
+
+        self.client = redis.Redis.from_url(url)
+
+    def __call__(self) -> int:
+        return self.client.info("stats")["total_reads_processed"] - 1  # minus this INFO's own read
+
+
 def test_two_app_processes_share_one_limit_through_redis(redis_url):
     instance = Path(tempfile.mkdtemp(prefix="switchboard-redis-"))
     env = {**os.environ, "SWITCHBOARD_ENV": "development", "SWITCHBOARD_INSTANCE_DIR": str(instance),
@@ -97,11 +111,70 @@ def test_two_app_processes_share_one_limit_through_redis(redis_url):
                         {"email": "a@shared.example.com", "password": "pw-shared-1"})
         assert "token" in body, body
         headers = {"Authorization": f"Bearer {body['token']}"}
-        statuses = [_call(f"http://127.0.0.1:{ports[i % 2]}/api/Actions/available", headers=headers)[0]
-                    for i in range(6)]
+        for port in ports:  # each process opens its Redis connection (not a round trip per request)
+            assert _call(f"http://127.0.0.1:{port}/api/Actions/available")[0] == 401
+        reads, statuses, round_trips = RedisRoundTrips(redis_url), [], []
+        for i in range(6):
+            before = reads()
+            statuses.append(_call(f"http://127.0.0.1:{ports[i % 2]}/api/Actions/available", headers=headers)[0])
+            round_trips.append(reads() - before - 1)  # minus the read of the first INFO
         assert statuses == [200, 200, 200, 200, 200, 429]
+        assert round_trips == [1] * 6  # the limiter's one incr (a script call), headers and 429 included
     finally:
         for server in servers:
             server.terminate()
             server.wait(10)
         shutil.rmtree(instance, ignore_errors=True)
+
+
+# ---- One storage round trip per request ---------------------------------------------------------
+
+class StorageCalls:
+    """Counts the calls the limiter makes on its real storage object (each one a round trip on
+    Redis); calls a storage method makes on itself are part of the outer call."""
+
+    def __init__(self, storage):
+        self.storage, self.calls, self._depth, self._saved = storage, [], 0, []
+
+    def _wrap(self, name, method):
+        def counted(*args, **kwargs):
+            if self._depth == 0:
+                self.calls.append(name)
+            self._depth += 1
+            try:
+                return method(*args, **kwargs)
+            finally:
+                self._depth -= 1
+        return counted
+
+    def __enter__(self):
+        for name in dir(type(self.storage)):
+            if name.startswith("_") or not callable(inspect.getattr_static(type(self.storage), name)):
+                continue
+            self._saved.append(name)
+            setattr(self.storage, name, self._wrap(name, getattr(self.storage, name)))
+        return self
+
+    def __exit__(self, *exc):
+        for name in self._saved:
+            delattr(self.storage, name)  # the class's method shows again
+
+
+def test_an_api_request_makes_one_storage_call_with_its_headers(app, api, tenant_a):
+    from app.extensions import limiter
+
+    app.config["API_RATE_LIMIT"] = "2 per minute"
+    try:
+        admin = api(tenant_a.admin)
+        answers = []
+        for _ in range(3):
+            with StorageCalls(limiter.storage) as counter:
+                answers.append(admin.get("/api/Actions/available"))
+            assert counter.calls == ["incr"], counter.calls
+    finally:
+        app.config["API_RATE_LIMIT"] = "100000 per minute"
+    assert [a.status_code for a in answers] == [200, 200, 429]
+    assert [a.headers["X-RateLimit-Remaining"] for a in answers] == ["1", "0", "0"]
+    reset = int(answers[0].headers["X-RateLimit-Reset"])
+    assert time.time() < reset <= time.time() + 61
+    assert answers[2].mimetype == "application/problem+json" and 0 < int(answers[2].headers["Retry-After"]) <= 61

@@ -102,6 +102,7 @@ def _contains(column, term: str):
 
 MIN_INDEXED_LENGTH = 3  # a trigram index answers substrings of three characters or more
 _FTS = table("end_user_fts", column("rowid"))
+PREFIX_COLUMNS = ("firstname", "lastname", "company")  # a short word starts one of these, or an identifier
 
 
 def _escaped(word: str) -> str:
@@ -112,13 +113,23 @@ def _sqlite() -> bool:
     return db.session.get_bind().dialect.name == "sqlite"
 
 
-def _text_contains(word: str):
-    """search_text contains the word: through the FTS5 trigram table on SQLite and the pg_trgm
-    index on PostgreSQL (a bound '%word%' pattern); a shorter word can only be scanned for."""
-    if _sqlite() and len(word) >= MIN_INDEXED_LENGTH:
-        phrase = '"' + word.replace('"', '""') + '"'
-        return EndUser.id.in_(select(_FTS.c.rowid).where(literal_column("end_user_fts").op("MATCH")(phrase)))
-    return EndUser.search_text.like(f"%{_escaped(word)}%", escape="/")
+def _forms(word: str) -> list[str]:
+    """The word as typed (lower-cased) and as an identifier is stored (an e-mail normalised)."""
+    return list(dict.fromkeys(f for f in (word, lookup_key(word)) if f))
+
+
+def _fts_query(words: list[str]) -> str:
+    """An FTS5 query that ANDs the words, each as a phrase (any of its forms) of the trigram table."""
+    def phrase(form: str) -> str:
+        return '"' + form.replace('"', '""') + '"'
+    return " AND ".join(
+        "(" + " OR ".join(phrase(f) for f in _forms(w) if len(f) >= MIN_INDEXED_LENGTH) + ")" for w in words)
+
+
+def _in_text(word: str):
+    """search_text contains the word, as a filter on rows found otherwise. `|| ''` keeps PostgreSQL
+    from taking a pattern of under three characters to the trigram index, which would read it whole."""
+    return or_(*((EndUser.search_text + "").like(f"%{_escaped(f)}%", escape="/") for f in _forms(word)))
 
 
 def _ref_starts_with(word: str):
@@ -130,37 +141,97 @@ def _ref_starts_with(word: str):
     return func.lower(EndUser.customer_ref).like(pattern, escape="/")
 
 
+def _word_matches(word: str):
+    """The plain meaning of one search word: in search_text, or the start of the customerRef."""
+    return or_(_in_text(word), _ref_starts_with(word))
+
+
+def _starts_with(expr, prefix: str):
+    """expr starts with prefix, through an index on expr: on SQLite a range of the (binary, code point
+    ordered) index, which is exactly the prefix; on PostgreSQL LIKE 'prefix%' on a text_pattern_ops
+    index (a range would follow the database collation, where 'az' < 'a{' need not hold)."""
+    if not _sqlite():
+        return expr.like(f"{_escaped(prefix)}%", escape="/")
+    bounds = [expr >= prefix]
+    following = ord(prefix[-1]) + 1
+    if following <= 0x10FFFF and not 0xD800 <= following <= 0xDFFF:
+        bounds.append(expr < prefix[:-1] + chr(following))
+    return and_(*bounds)
+
+
 def search_words(term: str) -> list[str]:
     """The words every match must contain. A phone number typed with spaces (`0470 12 34 56`)
     is one word, its E.164 form: that is how identifiers and search_text keep it."""
     words = term.lower().split()
     phone = identifiers.parse_phone(term) if len(words) > 1 else None
-    return [phone.lower()] if phone else words
+    return [phone.lower()] if phone else list(dict.fromkeys(words))
 
 
 def exact_identifier_ids(customer_id: int, term: str):
     """End users with an identifier equal to the term (an e-mail normalised, a phone in E.164)
     or that customerRef: index lookups on end_user_uid and end_user."""
     candidates = identifiers.lookup_candidates(term)
-    return union(
+    return [
         select(EndUserUID.end_user_id).where(
             EndUserUID.customer_id == customer_id, EndUserUID.uid_lookup.in_(candidates)),
         select(EndUser.id).where(EndUser.customer_id == customer_id, EndUser.customer_ref == term.strip()),
-    )
+    ]
+
+
+def _text_ids(customer_id: int, long_words: list[str], short_words: list[str]):
+    """Every long word in search_text through the index (one FTS5 query ANDing them on SQLite; one
+    trigram pattern per word on PostgreSQL), the short words checked on the rows found."""
+    if _sqlite():
+        indexed = EndUser.id.in_(select(_FTS.c.rowid).where(
+            literal_column("end_user_fts").op("MATCH")(_fts_query(long_words))))
+        found = [indexed]
+    else:
+        found = [or_(*(EndUser.search_text.like(f"%{_escaped(f)}%", escape="/") for f in _forms(w)))
+                 for w in long_words]
+    return select(EndUser.id).where(EndUser.customer_id == customer_id, *found,
+                                    *(_word_matches(w) for w in short_words))
+
+
+def _ref_ids(customer_id: int, words: list[str]):
+    """Rows whose customerRef starts with one of the words (an index range each), when every word
+    matches them: a word found only at the start of the customerRef is not in search_text."""
+    return select(EndUser.id).where(EndUser.customer_id == customer_id,
+                                    or_(*(_ref_starts_with(w) for w in words)),
+                                    *(_word_matches(w) for w in words))
+
+
+def _prefix_ids(customer_id: int, word: str):
+    """End users with a first name, last name, company, customerRef or identifier starting with the
+    word: index ranges, for words too short for the trigram index."""
+    by_column = [select(EndUser.id).where(EndUser.customer_id == customer_id,
+                                          _starts_with(func.lower(getattr(EndUser, name)), word))
+                 for name in PREFIX_COLUMNS]
+    by_ref = select(EndUser.id).where(EndUser.customer_id == customer_id, _ref_starts_with(word))
+    by_uid = select(EndUserUID.end_user_id).where(EndUserUID.customer_id == customer_id,
+                                                  _starts_with(EndUserUID.uid_lookup, word))
+    return union(*by_column, by_ref, by_uid)
 
 
 def search_criterion(customer_id: int, term: str):
     """Every word must appear in a name, company, address, other contact details or identifier
     (end_user.search_text), or start the customerRef; or the whole term is one of the person's
-    identifiers (a phone number in any format, an e-mail in any case) or their customerRef."""
-    criterion = and_(*(
-        or_(
-            *(_text_contains(form) for form in dict.fromkeys((word, lookup_key(word)))),
-            _ref_starts_with(word),
-        )
-        for word in search_words(term)
-    ))
-    return or_(criterion, EndUser.id.in_(exact_identifier_ids(customer_id, term)))
+    identifiers (a phone number in any format, an e-mail in any case) or their customerRef.
+
+    Words of three characters or more go through the trigram index (FTS5 / pg_trgm); shorter words
+    only narrow what those found. A search made only of words under three characters (`ab`,
+    `o k`) looks for prefixes instead: each word must start a first name, last name, company,
+    customerRef or identifier. Every form is an index lookup: one `id IN (UNION ...)` of them."""
+    words = search_words(term)
+    long_words = [w for w in words if len(w) >= MIN_INDEXED_LENGTH]
+    short_words = [w for w in words if len(w) < MIN_INDEXED_LENGTH]
+    sources = exact_identifier_ids(customer_id, term)
+    if long_words:
+        sources += [_text_ids(customer_id, long_words, short_words), _ref_ids(customer_id, words)]
+    elif short_words:
+        prefixed = select(EndUser.id).where(EndUser.customer_id == customer_id,
+                                            *(EndUser.id.in_(_prefix_ids(customer_id, w)) for w in short_words))
+        sources.append(prefixed)
+    return EndUser.id.in_(union(*sources))
 
 
 def end_user_list(customer_id: int, filters: ListFilters):

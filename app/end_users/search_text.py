@@ -38,7 +38,10 @@ def _refresh_search_text(session: Session, _context, _instances) -> None:
 # alone: on PostgreSQL a GIN trigram index and a text_pattern_ops index (no SQLite counterpart); on
 # both the expression indexes of the list sorts (ix_end_user_sort_*, migration c5d8e2a1f4b9) and on
 # SQLite the FTS5 table end_user_fts with its shadow tables.
-DATABASE_ONLY_INDEXES = {"ix_end_user_search_text_trgm", "ix_end_user_customer_ref_prefix"}
+DATABASE_ONLY_INDEXES = {"ix_end_user_search_text_trgm", "ix_end_user_customer_ref_prefix",
+                         # PostgreSQL's prefix search for short words (migration d3a7f1c9b254)
+                         "ix_end_user_prefix_firstname", "ix_end_user_prefix_lastname",
+                         "ix_end_user_prefix_company", "ix_end_user_uid_prefix"}
 DATABASE_ONLY_PREFIXES = {"index": "ix_end_user_sort_", "table": "end_user_fts"}
 
 
