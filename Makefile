@@ -16,7 +16,7 @@ RELOAD     ?= --reload
 TEST_WORKERS ?= 2
 PYTEST_ARGS ?=
 
-.PHONY: venv dev-venv run test test-sqlite test-postgres test-deps vendor screenshots clean distclean
+.PHONY: venv dev-venv run test test-sqlite test-postgres test-deps vendor screenshots clean distclean bench-scale
 
 # What running needs (requirements.txt, also pyproject.toml's dependencies); the test stack
 # (Playwright, schemathesis, ...) only for the tests. Each reinstalls when its file changes.
@@ -60,6 +60,14 @@ test-sqlite: dev-venv test-deps
 test-postgres: dev-venv test-deps
 	@echo "== pytest on PostgreSQL =="
 	scripts/with-postgres.sh $(BIN)/python -m pytest -q -p no:cacheprovider -n $(TEST_WORKERS) $(PYTEST_ARGS)
+
+# Issue 10's benchmark: 10,000 then 1,000,000 end users (2 tickets each) in a fresh database, the
+# project next to bare Flask and Flask-Admin over the same rows, each figure against its goal.
+# `make bench-scale DATABASE=postgresql` uses a throwaway server (scripts/with-postgres.sh).
+DATABASE ?= sqlite
+BENCH_ARGS ?=
+bench-scale: dev-venv
+	$(BIN)/python bench/scale.py --database $(DATABASE) $(BENCH_ARGS)
 
 # Refresh static/vendor/ from the versions pinned in package.json (needs npm; commit the result).
 vendor:

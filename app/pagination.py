@@ -17,7 +17,7 @@ from urllib.parse import parse_qsl, urlsplit
 
 from flask import current_app, request
 from itsdangerous import BadSignature, URLSafeSerializer
-from sqlalchemy import and_, bindparam, false, func, or_, select, true
+from sqlalchemy import and_, bindparam, false, func, literal, or_, select, true
 from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.sql.functions import FunctionElement
 from wtforms import Form, StringField
@@ -170,7 +170,14 @@ def _beyond(column, tiebreak, after: tuple, descending: bool) -> list:
 
 
 def count_capped(stmt) -> Total:
-    limited = stmt.order_by(None).limit(TOTAL_CAP + 1).subquery()
+    """The subquery names one constant, not the model's columns: SQLite reads every column a
+    subquery names, so counting `SELECT end_user.*` fetched 10,001 table rows where the same count
+    over a constant is a walk of the (customer_id) index, 6-10x faster. DISTINCT or GROUP BY
+    counts depend on the columns, so those keep them."""
+    stmt = stmt.order_by(None)
+    if not stmt._distinct and not stmt._group_by_clauses:  # no public accessor for either
+        stmt = stmt.with_only_columns(literal(1), maintain_column_froms=True)
+    limited = stmt.limit(TOTAL_CAP + 1).subquery()
     return Total.of(db.session.scalar(select(func.count()).select_from(limited)))
 
 

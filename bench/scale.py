@@ -1,15 +1,17 @@
-"""End users at scale, over HTTP: loads N end users (about 2.5 identifiers each) and M tickets with a
-message each into a fresh database through the project's migrations (a SQL bulk load; the
-triggers fill the FTS5 table and last_interaction_at as for any write), starts the project and a
-bare-Flask anchor (bench/baseline_app.py) under gunicorn with 2 sync workers, and prints each
-figure next to its goal (issue 10).
+"""End users at scale, over HTTP (issue 10): for each size (default 10,000 then 1,000,000 end users,
+two tickets each with one message), a fresh database through the project's migrations, a SQL
+bulk load (bench/scale_load.py), then the project, a bare-Flask anchor (bench/baseline_app.py)
+and Flask-Admin over the same rows (bench/flask_admin_app.py) under gunicorn with 2 sync workers
+each, and every figure printed next to its goal, its anchor and ✓/✗; last, the growth from the
+first size to the last.
 
-    .venv/bin/python bench/scale.py                          # 1 M end users, 2 M tickets, SQLite
-    .venv/bin/python bench/scale.py --end-users 100000 --tickets 200000
-    scripts/with-postgres.sh sh -c '.venv/bin/python bench/scale.py --database-url "$TEST_DATABASE_URL" --end-users 100000'
+    .venv/bin/python bench/scale.py --database sqlite           # make bench-scale
+    .venv/bin/python bench/scale.py --database postgresql       # make bench-scale DATABASE=postgresql
+    .venv/bin/python bench/scale.py --sizes 20000 --tickets-per-user 1
 
-Flask-Admin is not measured: see the README (its figures in issue 10 were taken earlier over the
-same rows). Growth 10 k -> N: run once with --end-users 10000 and compare the medians.
+PostgreSQL without --database-url runs under scripts/with-postgres.sh (a throwaway server).
+The SQLite files are deleted at the end unless --workdir names where to keep (and reuse) them; the
+throwaway PostgreSQL server is deleted too.
 """
 import argparse
 import http.client
@@ -18,117 +20,41 @@ import multiprocessing
 import os
 import random
 import re
+import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-from datetime import datetime, timedelta
 from pathlib import Path
 from urllib.parse import urlencode
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
 os.environ.setdefault("SWITCHBOARD_INSTANCE_DIR", tempfile.mkdtemp(prefix="switchboard-scale-"))
 
-FIRST = ["emma", "lucas", "olivia", "noah", "mila", "liam", "louise", "arthur", "nina", "jules"]
-LAST = ["peeters", "janssens", "maes", "jacobs", "mertens", "willems", "claes", "goossens", "wouters", "dubois"]
-CITIES = ["antwerp", "ghent", "brussels", "leuven", "namur", "liege", "bruges"]
+from loopback import free_port, wait_for  # bench/loopback.py
+from scale_load import FIRST, LAST, customer_ref, load
+
 PASSWORD = "bench-password-1"
 SORTS = ["endUserID", "firstname", "lastname", "company", "city", "country", "customerType", "customerRef",
          "lastInteractionDate"]
+RESULTS: list[dict] = []
 
 
-def person(n: int) -> tuple[dict, list[tuple[str, str]]]:
-    first, last = FIRST[n % 10], f"{LAST[(n // 10) % 10]}{n}"
-    uids = [("Email", f"{first}.{last}@example.com"), ("Phone", f"+3247{n:07d}")]
-    if n % 2:
-        uids.append(("WhatsApp", f"+3248{n:07d}"))
-    row = {"firstname": first.title(), "lastname": last.title(), "customer_type": ("Lead", "Customer", "Partner")[n % 3],
-           "customer_ref": f"ERP-{n:08d}" if n % 4 else None, "city": CITIES[n % 7].title(),
-           "country": "BE" if n % 5 else None, "company": f"Company {n % 997}" if n % 3 else None}
-    return row, uids
-
-
-def load(app, end_users: int, tickets: int, batch: int = 5000) -> tuple[int, int]:
-    from sqlalchemy import insert
-
-    from app.actors import Actor
-    from app.channels.models import Channel
-    from app.customers.operations import create_customer
-    from app.end_users.models import EndUser, EndUserUID
-    from app.end_users.search_text import compose
-    from app.extensions import db
-    from app.tickets.models import Ticket, TicketMessage
-    from app.unit_of_work import unit_of_work
-
-    with app.app_context():
-        with unit_of_work():
-            big, _ = create_customer(Actor.cli("bench"), "Bench big", "bench@example.com", PASSWORD)
-            small, _ = create_customer(Actor.cli("bench"), "Bench small", "small@example.com", PASSWORD)
-            channel = Channel(customer_id=big.id, name="Mail", channel_type="Email")
-            db.session.add(channel)
-            db.session.flush()
-            ids = (big.id, small.id, channel.id)
-        big_id, small_id, channel_id = ids
-        started = time.perf_counter()
-        for customer_id, count in ((small_id, 1000), (big_id, end_users)):
-            for start in range(0, count, batch):
-                people = [person(n) for n in range(start, min(start + batch, count))]
-                rows = [{**row, "customer_id": customer_id,
-                         "search_text": compose(EndUser(**row), [u.lower() for _, u in uids])} for row, uids in people]
-                new_ids = db.session.scalars(insert(EndUser).returning(EndUser.id), rows).all()
-                db.session.execute(insert(EndUserUID), [
-                    {"customer_id": customer_id, "end_user_id": i, "uid_type": kind, "uid": uid, "uid_lookup": uid.lower(),
-                     "is_primary": k == 0}
-                    for i, (_, uids) in zip(new_ids, people) for k, (kind, uid) in enumerate(uids)])
-                db.session.commit()
-        analyze(db)
-        loaded_users = time.perf_counter() - started
-        rng, t0 = random.Random(1), datetime(2026, 1, 1)
-        for start in range(0, tickets, batch):
-            rows = []
-            for _ in range(start, min(start + batch, tickets)):
-                n = rng.randrange(end_users * 2)  # half the tickets belong to nobody known
-                _, uids = person(n)
-                when = t0 + timedelta(minutes=rng.randrange(500_000))
-                rows.append({"customer_id": big_id, "channel_id": channel_id, "uid": uids[0][1],
-                             "uid_lookup": uids[0][1].lower(), "subject": f"Question {n}", "status": "Open",
-                             "created_date": when, "last_message_date": when})
-            new_ids = db.session.scalars(insert(Ticket).returning(Ticket.id), rows).all()
-            db.session.execute(insert(TicketMessage), [
-                {"customer_id": big_id, "ticket_id": i, "sender": "EndUser", "body": "Hello, I need help",
-                 "created_date": r["created_date"]} for i, r in zip(new_ids, rows)])
-            db.session.commit()
-        analyze(db)
-        print(f"# loaded {end_users:,} end users in {loaded_users:.0f} s and {tickets:,} tickets in "
-              f"{time.perf_counter() - started - loaded_users:.0f} s ({db.engine.dialect.name})", flush=True)
-        return big_id, small_id
-
-
-def analyze(db) -> None:
-    """Statistics for the planners after a bulk load (before the tickets too: their triggers' plans)."""
-    with db.engine.connect() as conn:
-        conn.exec_driver_sql("ANALYZE" if db.engine.dialect.name == "postgresql" else "PRAGMA optimize=0x10002")
-        conn.commit()
-
-
-def serve(module: str, port: int, env: dict) -> subprocess.Popen:
-    process = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "-w", "2", "-b", f"127.0.0.1:{port}", "--log-level", "warning", module],
-        cwd=ROOT, env={**os.environ, **env})
-    for _ in range(100):
-        try:
-            http.client.HTTPConnection("127.0.0.1", port, timeout=1).request("GET", "/")
-            return process
-        except OSError:
-            time.sleep(0.2)
-    raise RuntimeError(f"{module} did not start")
+def serve(module: str, env: dict, access_log: str | None = None) -> tuple[subprocess.Popen, int]:
+    port = free_port()
+    log = ["--access-logfile", access_log, "--access-logformat", "%(m)s %(U)s %(s)s %(D)s"] if access_log else []
+    process = subprocess.Popen([sys.executable, "-m", "gunicorn", "-w", "2", "-b", f"127.0.0.1:{port}",
+                                "--timeout", "900", "--log-level", "warning", *log, module], cwd=ROOT, env={**os.environ, **env})
+    wait_for(port, 60)
+    return process, port
 
 
 class Client:
     def __init__(self, port: int, headers: dict | None = None):
-        self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=300)
         self.headers = headers or {}
 
     def request(self, method: str, path: str, body=None, headers=None) -> tuple[int, bytes, dict]:
@@ -136,13 +62,18 @@ class Client:
         response = self.conn.getresponse()
         return response.status, response.read(), dict(response.getheaders())
 
-    def timed(self, path: str, runs: int, expect=200) -> list[float]:
+    def timed(self, paths, runs: int, expect=200, budget: float = float("inf")) -> list[float]:
+        """ms per request; `paths` is one path or a list taken in turn. Stops early (after one
+        request at least) once `budget` seconds are spent: Flask-Admin takes seconds at 1 M rows."""
+        paths = [paths] if isinstance(paths, str) else paths
         times = []
-        for _ in range(runs):
+        for k in range(runs):
+            if times and sum(times) > budget * 1000:
+                break
             started = time.perf_counter()
-            status, body, _ = self.request("GET", path)
+            status, body, _ = self.request("GET", paths[k % len(paths)])
             times.append((time.perf_counter() - started) * 1000)
-            assert status == expect, (path, status, body[:300])
+            assert status == expect, (paths[k % len(paths)], status, body[:300])
         return times
 
 
@@ -160,18 +91,24 @@ def throughput(port: int, headers: dict, paths: list[str], seconds: float = 8, c
         return sum(pool.map(_hammer, [(port, headers, paths, seconds)] * clients)) / seconds
 
 
-def pct(times: list[float], q: float) -> float:
-    return statistics.quantiles(times, n=100)[q - 1] if len(times) > 1 else times[0]
+def pct(times: list[float], q: int) -> float:
+    return statistics.quantiles(times, n=100, method="inclusive")[q - 1] if len(times) > 1 else times[0]
 
 
-ROWS = []
+def stats(times: list[float]) -> dict:
+    return {"p50": statistics.median(times), "p95": pct(times, 95), "p99": pct(times, 99), "n": len(times)}
 
 
-def report(label: str, times: list[float], goal: str = "", ok: bool | None = None) -> None:
-    p50, p95 = statistics.median(times), pct(times, 95)
-    mark = "" if ok is None else (" ✓" if ok else " ✗")
-    ROWS.append((label, f"{p50:.1f} / {p95:.1f} ms", goal + mark))
-    print(f"| {label} | {p50:.1f} / {p95:.1f} ms | {goal}{mark} |", flush=True)
+def record(key: str, label: str, figure: str, goal: str = "", anchor: str = "", ok: bool | None = None,
+           values: dict | None = None, growth: bool = False) -> None:
+    mark = "" if ok is None else ("✓" if ok else "✗")
+    RESULTS.append({"key": key, "label": label, "figure": figure, "goal": goal, "anchor": anchor, "ok": ok,
+                    "values": values or {}, "growth": growth})
+    print(f"| {label} | {figure} | {goal} | {anchor} | {mark} |", flush=True)
+
+
+def ms(s: dict, p99: bool = False) -> str:
+    return f"{s['p50']:.1f} / {s['p95']:.1f}" + (f" / {s['p99']:.1f}" if p99 else "") + " ms"
 
 
 def dashboard_session(port: int) -> dict:
@@ -186,7 +123,8 @@ def dashboard_session(port: int) -> dict:
     return {"Cookie": headers["Set-Cookie"].split(";")[0]}
 
 
-def deep_cursor(app, customer_id: int, depth: int) -> str:
+def cursor_at(app, customer_id: int, depth: int) -> str:
+    """The nextCursor the list gives after row `depth` sorted by lastname (as a client paging there holds)."""
     from sqlalchemy import select
 
     from app.end_users.models import EndUser
@@ -197,86 +135,261 @@ def deep_cursor(app, customer_id: int, depth: int) -> str:
     with app.test_request_context():
         key = sortable_columns()["lastname"]
         value, ident = db.session.execute(select(key, EndUser.id).where(EndUser.customer_id == customer_id)
-                                          .order_by(*ordering(key, EndUser.id, False)).offset(depth).limit(1)).one()
+                                          .order_by(*ordering(key, EndUser.id, False)).offset(depth - 1).limit(1)).one()
         return encode_cursor("lastname", False, value, ident)
 
 
-def national(digits: str) -> str:
+def national(n: int) -> str:
+    digits = f"047{n:07d}"
     return f"{digits[:4]} {digits[4:6]} {digits[6:8]} {digits[8:]}"
+
+
+def migrated(url: str, fresh: bool = False):
+    """The app over `url`, its schema at the latest migration (an empty one when `fresh`)."""
+    from flask_migrate import upgrade
+
+    from app import create_app
+    from app.extensions import db
+    from config import config_from_env
+
+    os.environ["DATABASE_URL"] = url  # for the gunicorn servers started later
+    app = create_app(type("BenchConfig", (config_from_env(),), {"SQLALCHEMY_DATABASE_URI": url}))
+    with app.app_context():
+        if fresh and db.engine.dialect.name == "postgresql":
+            db.session.execute(db.text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+            db.session.commit()
+        upgrade()
+        db.session.remove()
+        db.engine.dispose()
+    return app
+
+
+def fresh_database(url: str):
+    """Migrate an empty database and create the two tenants; the bulk load follows."""
+    from app.actors import Actor
+    from app.channels.models import Channel
+    from app.customers.operations import create_customer
+    from app.extensions import db
+    from app.unit_of_work import unit_of_work
+
+    app = migrated(url, fresh=True)
+    with app.app_context():
+        with unit_of_work():
+            big, _ = create_customer(Actor.cli("bench"), "Bench big", "bench@example.com", PASSWORD)
+            small, _ = create_customer(Actor.cli("bench"), "Bench small", "small@example.com", PASSWORD)
+            channel = Channel(customer_id=big.id, name="Mail", channel_type="Email")
+            db.session.add(channel)
+            db.session.flush()
+            ids = big.id, small.id, channel.id
+        db.session.remove()
+        db.engine.dispose()
+    return app, ids
+
+
+def measure(app, url: str, customer_id: int, end_users: int, runs: int, workdir: str) -> None:
+    access_log = os.path.join(workdir, "access.log")
+    env = {"BENCH_CUSTOMER_ID": str(customer_id)}
+    servers = [serve("wsgi:app", {}, access_log), serve("bench.baseline_app:app", env),
+               serve("bench.flask_admin_app:app", env)]
+    (_, port), (_, bare_port), (_, admin_port) = servers
+    try:
+        _measure(app, customer_id, end_users, runs, port, bare_port, admin_port, access_log)
+    finally:
+        for process, _ in servers:
+            process.terminate()
+            process.wait()
+
+
+def _measure(app, customer_id, end_users, runs, port, bare_port, admin_port, access_log) -> None:
+    _, body, _ = Client(port).request("POST", "/api/Auth/login", json.dumps(
+        {"email": "bench@example.com", "password": PASSWORD}), {"Content-Type": "application/json"})
+    auth = {"Authorization": f"Bearer {json.loads(body)['token']}"}
+    api, bare, admin, rng = Client(port, auth), Client(bare_port), Client(admin_port), random.Random(2)
+    first = json.loads(api.request("GET", "/api/EndUsers?sortBy=endUserID&pageSize=1")[1])["items"][0]["endUserID"]
+    ids = [first + rng.randrange(end_users) for _ in range(300)]
+    slow = max(3, runs // 10)  # Flask-Admin and OFFSET pages: seconds each at a million rows
+
+    print("| figure | project p50 / p95 (/ p99) | goal | anchor in this run | |\n|---|---|---|---|---|")
+    bare_rps = throughput(bare_port, {}, [f"/u/{i}" for i in ids])
+    ours_rps = throughput(port, auth, [f"/api/EndUsers/{i}" for i in ids])
+    record("throughput", "GET /api/EndUsers/{id} throughput, 4 clients", f"{ours_rps:.0f} req/s "
+           f"({100 * ours_rps / bare_rps:.0f} %)", "≥ 50 % of bare Flask", f"bare Flask /u/<id> {bare_rps:.0f} req/s",
+           ours_rps >= bare_rps / 2, {"rps": ours_rps, "bare": bare_rps})
+    one = stats(api.timed([f"/api/EndUsers/{i}" for i in ids], 300))
+    bare_one = stats(bare.timed([f"/u/{i}" for i in ids], 300))
+    record("get", "GET /api/EndUsers/{id}, one at a time", ms(one, True), "p99 ≤ 10 ms",
+           f"bare Flask {ms(bare_one, True)}", one["p99"] <= 10, one, growth=True)
+    people = [rng.randrange(end_users) for _ in range(runs)]
+    by_uid = stats(api.timed(["/api/EndUsers/byUid?" + urlencode(
+        {"uid": f"{FIRST[n % 10].upper()}.{LAST[(n // 10) % 10]}{n}@Example.com"}) for n in people], runs * 2))
+    record("byuid", "GET /api/EndUsers/byUid (e-mail in another case)", ms(by_uid, True), "p95 ≤ 5 ms", "",
+           by_uid["p95"] <= 5, by_uid, growth=True)
+
+    m = rng.randrange(end_users)
+    while not customer_ref(m):
+        m += 1
+    last = f"{LAST[(m // 10) % 10]}{m}"
+    terms = [last, "louise claes", f"{FIRST[m % 10]}.{last}", customer_ref(m), f"+3247{m:07d}", national(m),
+             "antwerp", "company 99"]
+    for k, term in enumerate(terms):  # keyed by position: the terms name size-dependent people
+        ours = stats(api.timed("/api/EndUsers?" + urlencode({"search": term}), runs, budget=30))
+        theirs = stats(admin.timed("/admin/enduser/?" + urlencode({"search": term}), slow, budget=15))
+        faster = theirs["p50"] / ours["p50"]
+        record(f"search {k}", f"search `{term}` (page 1 with totalCount)", ms(ours),
+               "p95 ≤ 50 ms, ≥ 20x Flask-Admin", f"Flask-Admin {theirs['p50']:.0f} ms ({faster:.0f}x)",
+               ours["p95"] <= 50 and faster >= 20, ours, growth=True)
+
+    admin_first = stats(admin.timed("/admin/enduser/", slow * 2))
+    for sort in SORTS:
+        for order in ("asc", "desc"):
+            ours = stats(api.timed(f"/api/EndUsers?sortBy={sort}&sortOrder={order}", runs // 2))
+            faster = admin_first["p50"] / ours["p50"]
+            record(f"page1 {sort} {order}", f"list page 1 sortBy={sort} {order}", ms(ours),
+                   "p95 ≤ 50 ms, ≥ 4x Flask-Admin", f"Flask-Admin first page {admin_first['p50']:.0f} ms "
+                   f"({faster:.1f}x)", ours["p95"] <= 50 and faster >= 4, ours, growth=True)
+
+    depth = min(499_990, end_users // 2)
+    number = depth // 10 + 1
+    cursor = cursor_at(app, customer_id, depth)
+    admin_deep = stats(admin.timed(f"/admin/enduser/?sort=1&page={number - 1}", slow, budget=30))
+    ours = stats(api.timed(f"/api/EndUsers?sortBy=lastname&cursor={cursor}", runs))
+    record("cursor", f"list page {number:,} by cursor (sortBy=lastname)", ms(ours), "p95 ≤ 50 ms",
+           f"Flask-Admin sorted page {number:,} (OFFSET {depth:,}) {admin_deep['p50']:.0f} ms", ours["p95"] <= 50,
+           ours, growth=True)
+    ours = stats(api.timed(f"/api/EndUsers?sortBy=lastname&pageNumber={number}", slow, budget=30))
+    record("offset", f"list pageNumber={number:,} (sortBy=lastname, OFFSET)", ms(ours),
+           "no goal (the cursor is the fast path)", f"Flask-Admin {admin_deep['p50']:.0f} ms", None, ours)
+
+    web = Client(port, dashboard_session(port))
+    ours = stats(web.timed("/end-users/", runs))
+    record("dashboard", "dashboard /end-users/ (10 rows)", ms(ours), "p95 ≤ 100 ms",
+           f"Flask-Admin first page {admin_first['p50']:.0f} ms", ours["p95"] <= 100, ours, growth=True)
+    ours = stats(web.timed(f"/end-users/?sortBy=lastname&cursor={cursor}", runs))
+    record("dashboard cursor", f"dashboard page {number:,} by cursor", ms(ours), "p95 ≤ 100 ms", "",
+           ours["p95"] <= 100, ours, growth=True)
+    ours = stats(web.timed(f"/end-users/?pageNumber={number}", slow, budget=30))
+    record("dashboard offset", f"dashboard /end-users/?pageNumber={number:,}", ms(ours), "no goal", "", None, ours)
+
+    server = reorder_times(api, access_log, runs)
+    record("reorder", "50-link reorder, server time (gunicorn %(D)s)", ms(server), "p95 ≤ 30 ms", "",
+           server["p95"] <= 30, server)
+
+
+def reorder_times(api: Client, access_log: str, runs: int) -> dict:
+    """50 Wait actions linked to one hook, then `runs` reorders; their time inside gunicorn."""
+    ids = []
+    for k in range(50):
+        status, body, _ = api.request("POST", "/api/Actions", json.dumps(
+            {"name": f"Wait {k}", "actionType": "Wait", "waitSeconds": 1, "isActive": True}),
+            {"Content-Type": "application/json"})
+        assert status == 201, body[:300]
+        ids.append(json.loads(body)["actionID"])
+    hook = next(h for h in ("OnClose", "OnEscalate", "PreSpam", "PostSpam", "OnEndUserAdd", "UserTriggered")
+                if json.loads(api.request("GET", f"/api/HookActions?hookName={h}")[1])["totalCount"] == 0)
+    status, body, _ = api.request("POST", "/api/HookActions/bulk", json.dumps(  # (a reused database has
+        [{"hookName": hook, "actionID": i} for i in ids]), {"Content-Type": "application/json"})  # earlier lists)
+    assert status == 201, body[:300]
+    links, rng = [link["hookActionID"] for link in json.loads(body)], random.Random(3)
+    size_before = os.path.getsize(access_log)
+    for _ in range(runs):
+        rng.shuffle(links)
+        status, body, _ = api.request("POST", "/api/HookActions/reorder", json.dumps({"ids": links}),
+                                      {"Content-Type": "application/json"})
+        assert status == 200, body[:300]
+    time.sleep(0.5)  # gunicorn writes its access log after the answer
+    with open(access_log) as log:
+        log.seek(size_before)
+        times = [int(line.split()[3]) / 1000 for line in log if "/reorder " in line and " 200 " in line]
+    assert len(times) == runs, len(times)
+    return stats(times)
+
+
+def growth_table(sizes: list[int], by_size: dict[int, list[dict]]) -> None:
+    small, big = sizes[0], sizes[-1]
+    before = {r["key"]: r for r in by_size[small]}
+    print(f"\n### growth {small:,} -> {big:,} end users (p50; goal ≤ 2x)\n")
+    print(f"| figure | {small:,} | {big:,} | ratio | |\n|---|---|---|---|---|")
+    for row in by_size[big]:
+        if not row["growth"] or row["key"] not in before:
+            continue
+        a, b = before[row["key"]]["values"]["p50"], row["values"]["p50"]
+        print(f"| {row['label']} | {a:.1f} ms | {b:.1f} ms | {b / a:.2f}x | {'✓' if b / a <= 2 else '✗'} |")
+
+
+def database_for(server_url: str, size: int) -> str:
+    """PostgreSQL: one database per size on that server (NAME_SIZE, created when missing)."""
+    import psycopg
+    from sqlalchemy.engine import make_url
+
+    base = make_url(server_url)
+    name = f"{base.database}_{size}"
+    with psycopg.connect(base.set(drivername="postgresql").render_as_string(hide_password=False),
+                         autocommit=True) as conn:
+        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone():
+            conn.execute(f'CREATE DATABASE "{name}"')
+    return base.set(database=name).render_as_string(hide_password=False)
+
+
+def load_average() -> str:
+    return "load average " + " ".join(f"{x:.1f}" for x in os.getloadavg())
+
+
+def run(args) -> None:
+    sizes = [int(s) for s in args.sizes.split(",")]
+    by_size = {}
+    workdir = args.workdir or tempfile.mkdtemp(prefix="switchboard-scale-run-")
+    os.makedirs(workdir, exist_ok=True)
+    try:
+        for size in sizes:
+            url = database_for(args.database_url, size) if args.database_url else f"sqlite:///{workdir}/scale-{size}.db"
+            tickets = round(size * args.tickets_per_user)
+            marker = Path(workdir, f"scale-{size}.loaded")
+            if marker.exists():  # --workdir: a database loaded by an earlier run
+                app, (big, small, channel) = migrated(url), json.loads(marker.read_text())
+                print(f"\n## {size:,} end users, {tickets:,} tickets ({url.split(':')[0].split('+')[0]}, loaded "
+                      f"earlier); {load_average()}", flush=True)
+            else:
+                app, (big, small, channel) = fresh_database(url)
+                print(f"\n## {size:,} end users, {tickets:,} tickets ({url.split(':')[0].split('+')[0]}); "
+                      f"{load_average()}", flush=True)
+                steps = load(url, big, small, channel, size, tickets)
+                marker.write_text(json.dumps([big, small, channel]))
+                print("load: " + ", ".join(f"{name} {seconds:.0f} s" for name, seconds in steps.items()), flush=True)
+            if args.load_only:
+                continue
+            print(f"measuring, {load_average()}\n", flush=True)
+            RESULTS.clear()
+            measure(app, url, big, size, args.runs, workdir)
+            by_size[size] = list(RESULTS)
+            print(f"\nend of {size:,}: {load_average()}", flush=True)
+        if len(by_size) > 1:
+            growth_table(sizes, by_size)
+        if args.json:
+            Path(args.json).write_text(json.dumps({str(k): v for k, v in by_size.items()}, indent=1))
+    finally:
+        if not args.workdir:
+            shutil.rmtree(workdir, ignore_errors=True)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--end-users", type=int, default=1_000_000)
-    parser.add_argument("--tickets", type=int, default=None, help="default: twice the end users")
-    parser.add_argument("--database-url", default=None, help="default: a new SQLite file in a temporary folder")
+    parser.add_argument("--database", choices=("sqlite", "postgresql"), default="sqlite")
+    parser.add_argument("--database-url", default=None, help="a PostgreSQL server (a database URL): each size gets its own database NAME_SIZE there")
+    parser.add_argument("--sizes", default="10000,1000000", help="end users per run, comma-separated")
+    parser.add_argument("--tickets-per-user", type=float, default=2.0)
     parser.add_argument("--runs", type=int, default=40, help="requests per measured figure")
+    parser.add_argument("--json", default=None, help="also write the figures to this file")
+    parser.add_argument("--load-only", action="store_true", help="time the load, measure nothing")
+    parser.add_argument("--workdir", default=None, help="keep the SQLite files (and which databases are loaded) "
+                        "here, and measure again those loaded before")
     args = parser.parse_args()
-    url = args.database_url or f"sqlite:///{os.environ['SWITCHBOARD_INSTANCE_DIR']}/scale.db"
-    os.environ.update(DATABASE_URL=url, API_RATE_LIMIT="100000000 per minute", LOGIN_RATE_LIMIT="1000 per minute")
-    from flask_migrate import upgrade
-
-    from app import create_app
-    app = create_app()
-    with app.app_context():
-        from app.extensions import db
-        if db.engine.dialect.name == "postgresql":
-            db.session.execute(db.text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
-            db.session.commit()
-        upgrade()
-    customer_id, _ = load(app, args.end_users, args.tickets if args.tickets is not None else 2 * args.end_users)
-
-    project = serve("wsgi:app", 8761, {})
-    baseline = serve("bench.baseline_app:app", 8762, {"BENCH_CUSTOMER_ID": str(customer_id)})
-    try:
-        status, body, _ = Client(8761).request("POST", "/api/Auth/login", json.dumps(
-            {"email": "bench@example.com", "password": PASSWORD}), {"Content-Type": "application/json"})
-        auth = {"Authorization": f"Bearer {json.loads(body)['token']}"}
-        api, runs, rng = Client(8761, auth), args.runs, random.Random(2)
-        first = json.loads(api.request("GET", "/api/EndUsers?pageSize=1")[1])["items"][0]["endUserID"]
-        ids = [first + rng.randrange(args.end_users) for _ in range(200)]
-        print(f"\n{args.end_users:,} end users, engine {url.split(':')[0]}; median / p95 of {runs} requests\n")
-        print("| figure | project | goal / anchor |\n|---|---|---|")
-        bare = throughput(8762, {}, [f"/u/{i}" for i in ids])
-        ours = throughput(8761, auth, [f"/api/EndUsers/{i}" for i in ids])
-        ROWS.append(("GET /api/EndUsers/{id} throughput", f"{ours:.0f} req/s", f"bare Flask /u/<id> {bare:.0f} req/s"))
-        print(f"| GET /api/EndUsers/{{id}} throughput (4 clients) | {ours:.0f} req/s = {100 * ours / bare:.0f} % of "
-              f"bare | ≥ 50 % of bare Flask /u/<id> {bare:.0f} req/s{' ✓' if ours >= bare / 2 else ' ✗'} |")
-        one = [t for i in ids[:runs * 2] for t in api.timed(f"/api/EndUsers/{i}", 1)]
-        p99 = pct(one, 99)
-        report("GET /api/EndUsers/{id}, one at a time (p99 " + f"{p99:.1f} ms)", one, "p99 ≤ 10 ms", p99 <= 10)
-        report("bare Flask /u/<id>, one at a time", [t for i in ids[:runs] for t in Client(8762).timed(f"/u/{i}", 1)])
-        n = rng.randrange(args.end_users)
-        report("byUid (e-mail, other case)", api.timed("/api/EndUsers/byUid?" + urlencode(
-            {"uid": f"{FIRST[n % 10].upper()}.{LAST[(n // 10) % 10]}{n}@example.com"}), runs), "p95 ≤ 5 ms")
-        m = rng.randrange(args.end_users)
-        terms = [f"{LAST[(m // 10) % 10]}{m}", "louise claes", f"{FIRST[m % 10]}.{LAST[(m // 10) % 10]}{m}",
-                 f"erp-{m // 100:06d}", f"+3247{m:07d}", national(f"047{m:07d}"), "antwerp", "company 99"]
-        for term in terms:
-            times = api.timed("/api/EndUsers?" + urlencode({"search": term}), runs)
-            report(f"search `{term}` (first page with totalCount)", times, "p95 ≤ 50 ms", pct(times, 95) <= 50)
-        for sort in SORTS:
-            for order in ("asc", "desc"):
-                times = api.timed(f"/api/EndUsers?sortBy={sort}&sortOrder={order}", runs // 2)
-                report(f"list page 1 sortBy={sort} {order}", times, "p95 ≤ 50 ms", pct(times, 95) <= 50)
-        depth = min(499_990, args.end_users // 2)
-        cursor = deep_cursor(app, customer_id, depth)
-        times = api.timed(f"/api/EndUsers?sortBy=lastname&cursor={cursor}", runs)
-        report(f"list by cursor at row {depth:,} (sortBy=lastname)", times, "p95 ≤ 50 ms", pct(times, 95) <= 50)
-        number = depth // 10 + 1
-        report(f"list pageNumber={number:,} (sortBy=lastname, OFFSET)", api.timed(
-            f"/api/EndUsers?sortBy=lastname&pageNumber={number}", max(5, runs // 4)), "no goal (cursor is the fast path)")
-        web = Client(8761, dashboard_session(8761))
-        times = web.timed("/end-users/", runs)
-        report("dashboard /end-users/ (10 rows)", times, "p95 ≤ 100 ms", pct(times, 95) <= 100)
-        report(f"dashboard /end-users/?pageNumber={number:,}", web.timed(f"/end-users/?pageNumber={number}",
-                                                                         max(5, runs // 4)), "no goal")
-        times = web.timed(f"/end-users/?sortBy=lastname&cursor={cursor}", runs)
-        report("dashboard next page by cursor at the same depth", times, "p95 ≤ 100 ms", pct(times, 95) <= 100)
-    finally:
-        for process in (project, baseline):
-            process.terminate()
-            process.wait()
+    if args.database == "postgresql" and not args.database_url:
+        if "TEST_DATABASE_URL" not in os.environ:  # start a throwaway server and come back through it
+            os.execv(str(ROOT / "scripts" / "with-postgres.sh"),
+                     [str(ROOT / "scripts" / "with-postgres.sh"), sys.executable, *sys.argv])
+        args.database_url = os.environ["TEST_DATABASE_URL"]
+    os.environ.update(API_RATE_LIMIT="100000000 per minute", LOGIN_RATE_LIMIT="1000 per minute")
+    run(args)
 
 
 if __name__ == "__main__":

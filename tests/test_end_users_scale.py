@@ -152,6 +152,25 @@ def test_totals_are_exact_up_to_the_cap_then_the_cap_with_the_flag(api, people, 
     assert (exact["totalCount"], exact["totalCountCapped"]) == (15, False)
 
 
+def test_the_capped_count_reads_no_column_of_the_rows(app, api, people):
+    """Counting a subquery of whole rows made SQLite fetch 10,001 rows (search_text and all) per page."""
+    counts = []
+
+    def keep(_conn, _cursor, statement, *_args):
+        if "count(" in statement.lower():
+            counts.append(statement)
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", keep)
+    try:
+        body = api(people.agent).get("/api/EndUsers", query_string={"search": "bravo"}).get_json()
+    finally:
+        event.remove(engine, "before_cursor_execute", keep)
+    assert body["totalCount"] == 8 and len(counts) == 1
+    assert "search_text AS" not in counts[0] and "firstname AS" not in counts[0], counts[0][:300]
+
+
 @pytest.mark.parametrize("cursor", ["garbage", "eyJhIjoxfQ", "%00"])
 def test_a_cursor_that_is_not_ours_is_a_400(api, people, cursor):
     response = api(people.agent).get(f"/api/EndUsers?cursor={cursor}")
