@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import func, select, update
 
 from app.actors import Actor
-from app.end_users import importing
+from app.end_users import import_batch
 from app.end_users.models import EndUser
 from app.extensions import db
 from app.jobs.models import Job
@@ -28,17 +28,17 @@ class WorkerDied(BaseException):
 
 def _killed_at_person_17(app, client, monkeypatch) -> int:
     job_id = upload(client, ROWS).get_json()["jobID"]
-    real = importing.create_end_user
+    real = import_batch.build_end_user
 
-    def dies(customer_id, actor, data):
+    def dies(customer_id, data):
         if data["lastname"] == "P17":
             raise WorkerDied()
-        return real(customer_id, actor, data)
+        return real(customer_id, data)
 
-    monkeypatch.setattr(importing, "create_end_user", dies)
+    monkeypatch.setattr(import_batch, "build_end_user", dies)
     with app.app_context(), pytest.raises(WorkerDied):
         run_job(job_id, batch_size=10)  # 1-10 commit; 11-20 is being written when the worker dies
-    monkeypatch.setattr(importing, "create_end_user", real)
+    monkeypatch.setattr(import_batch, "build_end_user", real)
     return job_id
 
 
