@@ -14,7 +14,6 @@ it commits (a worker must find its row).
 """
 import logging
 import threading
-import time
 from pathlib import Path
 
 import click

@@ -1,7 +1,7 @@
 """JobReadDTO: what a caller polls."""
 from app.dtos import Dto, iso_of
-from app.openapi import INTEGER, STRING, TIMESTAMP, nullable
 from app.jobs.models import JOB_KINDS, JOB_STATUSES
+from app.openapi import INTEGER, STRING, TIMESTAMP, nullable
 
 PROGRESS = Dto(None, {
     "done": ({"type": "integer", "minimum": 0}, "done"),
