@@ -192,8 +192,9 @@ def test_pager_first_last_and_go_to_page_keep_the_filters(page, live_server, log
     login(page, tenant_a.agent)
     page.goto(f"{live_server}/end-users/")
     page.get_by_label("Search end users").press_sequentially("claes", delay=40)
-    page.get_by_label("Type", exact=True).select_option("Partner")  # 30 partners: 3 pages of 10
     pager = page.locator("#results nav.pager")
+    expect(pager).to_contain_text("60 in all")  # the live search answered: no request left to come
+    page.get_by_label("Type", exact=True).select_option("Partner")  # 30 partners: 3 pages of 10
     expect(pager).to_contain_text("Page 1 of 3 · 30 in all")
 
     pager.get_by_role("link", name="Last »").click()
