@@ -388,3 +388,16 @@ def test_a_redirect_to_an_internal_address_is_not_followed(app, client, tenant_a
     answer = client.get("/login/sso/start?email=sam@sso.example.com")
     assert answer.status_code == 502 and "does not connect to" in answer.get_data(as_text=True)
     assert oidc_provider.calls == [f"{oidc_provider.issuer.removeprefix('http://')}/.well-known/openid-configuration"]
+
+
+def test_the_offer_never_sets_the_session_cookie(app, client, tenant_a, configure):
+    """The offer is asked for as the e-mail is typed, with the anonymous session of the login page; under
+    load its answer can come back after the password sign-in, and a cookie on it would end that sign-in."""
+    configure(tenant_a)
+    client.get("/login")
+    anonymous = client.get_cookie("session")
+    typed_before_signing_in = app.test_client()
+    typed_before_signing_in.set_cookie(anonymous.key, anonymous.value)
+    for email in ("anyone@sso.example.com", "agent@alpha-support.example.com"):
+        answer = typed_before_signing_in.get(f"/login/sso/offer?email={email}")
+        assert answer.status_code == 200 and "Set-Cookie" not in answer.headers

@@ -95,9 +95,13 @@ def _login_page(error: str, status: int, email: str | None = None):
 
 @bp.get("/login/sso/offer")
 def offer():
-    """The SSO button for the e-mail typed so far (htmx, on input)."""
-    return render_template("sso/_offer.html", offer=_offer_for(request.args.get("email")),
-                           next=request.args.get("next"))
+    """The SSO button for the e-mail typed so far (htmx, on input). Its answer never sets the session
+    cookie: it can arrive after the password sign-in it was typed for, and the anonymous session it
+    would carry (Flask-Login marks it not fresh) would sign the person out again."""
+    answer = render_template("sso/_offer.html", offer=_offer_for(request.args.get("email")),
+                             next=request.args.get("next"))
+    session.modified = False
+    return answer
 
 
 @bp.get("/login/sso/start")

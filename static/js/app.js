@@ -7,7 +7,8 @@
  *    htmx fires a `toast` event whose detail is that object, and we show it in #toasts.
  *    Toasts rendered by the server (flashed messages) are dismissed the same way. Success and
  *    info toasts vanish after a few seconds; warning and error toasts stay until closed.
- *  - failed requests (4xx/5xx, network errors, timeouts) show an error toast.
+ *  - failed requests (4xx/5xx, network errors, timeouts) show an error toast; a panel that polls
+ *    itself (data-poll-retry) asks again after a failed answer instead of freezing.
  *  - filter forms (form[data-url-state]) are set from the address bar after Back/Forward.
  *  - every `form.sortable` becomes a SortableJS list; dropping a row makes Sortable dispatch an
  *    `end` event on the form, which the form's hx-trigger="end" posts (once).
@@ -111,6 +112,21 @@
 
   document.body.addEventListener("htmx:timeout", function () {
     showToast("The server took too long to answer.", "error");
+  });
+
+  // ---- A polling panel outlives a failed answer -----------------------------------------------
+  // A panel that polls itself (a job's progress: hx-trigger="load delay:1s, poll-retry", swapped
+  // outerHTML) is re-armed only by the answer it swaps in, so one dropped connection or a 502 during a
+  // deploy would leave it on "Waiting to start…" for good. It asks again, waiting longer each time
+  // (2, 4, 8 … 30 s). A 4xx is an answer (gone, signed out): no retry.
+  document.body.addEventListener("htmx:afterRequest", function (evt) {
+    var elt = evt.detail && evt.detail.elt;
+    if (!elt || !elt.hasAttribute || !elt.hasAttribute("data-poll-retry") || evt.detail.successful) return;
+    var status = evt.detail.xhr ? evt.detail.xhr.status : 0;
+    if (status >= 400 && status < 500 && status !== 429) return;
+    var wait = Math.min(30000, 2 * (Number(elt.getAttribute("data-poll-wait")) || 1000));
+    elt.setAttribute("data-poll-wait", String(wait));
+    setTimeout(function () { if (document.body.contains(elt)) htmx.trigger(elt, "poll-retry"); }, wait);
   });
 
   // ---- Filters live in the URL -------------------------------------------------------------

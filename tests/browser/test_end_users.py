@@ -84,3 +84,43 @@ def test_identifier_conflict_links_to_the_owner_and_delete_confirms(page, live_s
     page.get_by_role("button", name=re.compile("Delete Amelia Peeters and 1 identifier")).click()
     expect(page.locator("#toasts")).to_contain_text("Amelia Peeters was deleted with 1 identifier.")
     expect(page.locator("#results tbody tr")).to_have_count(1)
+
+
+def test_a_late_answer_to_an_older_filter_never_replaces_the_newer_list(page, live_server, login, tenant_a, in_app):
+    """Choose Partner, then Customer before Partner's answer came: the list must end up showing customers (the
+    older request is dropped), not whichever answer arrived last."""
+    with in_app() as session:
+        session.add_all([EndUser(customer_id=tenant_a.id, lastname="Partner Pia", customer_type="Partner"),
+                         EndUser(customer_id=tenant_a.id, lastname="Customer Cas", customer_type="Customer")])
+        session.commit()
+    held = []
+
+    def hold_partner_answers(route):
+        if "customerType=Partner" in route.request.url and route.request.headers.get("hx-request"):
+            held.append(route)  # answered below, after the newer request
+        else:
+            route.continue_()
+
+    login(page, tenant_a.agent)
+    page.goto(f"{live_server}/end-users/")
+    page.route("**/end-users/?*", hold_partner_answers)
+    kind = page.get_by_label("Type", exact=True)
+    kind.select_option("Partner")
+    for _ in range(200):  # route handlers run while Playwright waits
+        if held:
+            break
+        page.wait_for_timeout(25)
+    assert len(held) == 1
+    kind.select_option("Customer")
+    rows = page.locator("#results tbody tr")
+    expect(rows).to_have_count(1)
+    expect(rows.first).to_contain_text("Customer Cas")
+    for route in held:
+        try:
+            route.continue_()
+        except Exception:  # the page dropped the request already
+            pass
+    page.wait_for_timeout(500)  # a late answer that was let through would be on screen by now
+    expect(rows).to_have_count(1)
+    expect(rows.first).to_contain_text("Customer Cas")
+    expect(page).to_have_url(re.compile(r"customerType=Customer"))

@@ -66,6 +66,32 @@ def test_import_with_bad_rows_progress_to_report_and_error_file(app, page, live_
     assert [(line, column) for line, column, _ in lines[1:]] == [("6", "email"), ("41", "customerType")]
 
 
+def test_the_progress_panel_asks_again_after_its_poll_fails(page, live_server, login, tenant_a, worker, tmp_path):
+    """Two polls in a row never reach the server (a dropped connection): the panel keeps asking and shows the
+    report, where it used to stay on "Waiting to start…" for good."""
+    path = tmp_path / "three.csv"
+    path.write_text("lastname,email\nOne,one@example.com\nTwo,two@example.com\nThree,three@example.com\n")
+    dropped = []
+
+    def drop_two_polls(route):
+        if route.request.headers.get("hx-request") and len(dropped) < 2:
+            dropped.append(route.request.url)
+            route.abort("connectionreset")
+        else:
+            route.continue_()
+
+    login(page, tenant_a.admin)
+    page.goto(f"{live_server}/end-users/import")
+    page.route("**/end-users/jobs/*", drop_two_polls)
+    page.get_by_label("CSV file").set_input_files(str(path))
+    page.get_by_role("button", name="Check the file (dry run)").click()
+    panel = page.locator("section.job")
+    expect(panel).to_have_attribute("data-status", "succeeded", timeout=30_000)
+    assert len(dropped) == 2
+    expect(panel.locator('[data-count="created"]')).to_have_text("3")
+    expect(page.locator(".toast-error").first).to_contain_text("Could not reach the server")
+
+
 def test_bulk_change_the_type_of_all_matching_rows_and_undo(page, live_server, login, tenant_a, in_app):
     with in_app() as session:
         session.add_all([EndUser(customer_id=tenant_a.id, lastname=f"Smith {i:02}", customer_type="Lead") for i in range(30)])
