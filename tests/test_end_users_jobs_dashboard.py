@@ -13,7 +13,7 @@ def test_dry_run_then_import_from_the_page(app, dashboard, api, tenant_a):
     response = web.post("/end-users/import", htmx=True, content_type="multipart/form-data", data={
         "file": (io.BytesIO(CSV.encode()), "people.csv"), "mode": "upsert", "action": "check"})
     html = response.get_data(as_text=True)
-    assert response.status_code == 200 and 'data-status="queued"' in html and 'hx-trigger="load delay:1s"' in html
+    assert response.status_code == 200 and 'data-status="queued"' in html and 'hx-trigger="load delay:1s, poll-retry"' in html
     job_id = int(re.search(r'id="job-(\d+)"', html)[1])
     run_queued(app)
     html = web.get(f"/end-users/jobs/{job_id}", headers={"HX-Request": "true"}).get_data(as_text=True)

@@ -12,8 +12,8 @@ from app.end_users.models import EndUser
 from app.extensions import db
 from app.jobs.models import Job
 from app.jobs.operations import queue_job
-from app.jobs.queue import run_queued
-from app.jobs.reaper import reap_stale_jobs
+from app.jobs.queue import _extension, run_queued
+from app.jobs.reaper import reap_in, reap_stale_jobs
 from app.jobs.runner import Superseded, own_job, run_job
 from app.timeutil import utcnow
 from app.unit_of_work import unit_of_work
@@ -136,3 +136,47 @@ def test_an_undo_whose_worker_died_is_failed_not_resumed(app, tenant_a):
         assert job.status == "failed" and job.result["stoppedAt"] == {"done": 500}
         assert "stopped without a word" in job.result["error"]
         db.session.remove()
+
+
+def _pending_tasks(app) -> int:
+    with app.app_context():
+        return _extension(app)["huey"].pending_count()
+
+
+def test_a_queued_job_whose_task_was_lost_is_queued_again_after_the_timeout(app, api, tenant_a, in_app):
+    with app.app_context():
+        _extension(app)["huey"].flush()  # tasks other tests left behind
+    client = api(tenant_a.admin)
+    job_id = upload(client, ROWS).get_json()["jobID"]
+    assert _pending_tasks(app) == 1
+    with app.app_context():
+        _extension(app)["huey"].flush()  # the task is lost: the queue file or Redis was wiped
+    reap_in(app)
+    assert _pending_tasks(app) == 0  # inside the timeout it may only be waiting its turn
+
+    with app.app_context(), unit_of_work():
+        db.session.execute(update(Job).where(Job.id == job_id).values(
+            enqueued_at=utcnow() - timedelta(seconds=app.config["JOBS_HEARTBEAT_TIMEOUT"] + 5)))
+    reap_in(app)
+    assert _pending_tasks(app) == 1
+    reap_in(app)
+    assert _pending_tasks(app) == 1  # enqueued just now: not again
+
+    run_queued(app)
+    job = client.get(f"/api/Jobs/{job_id}").get_json()
+    assert job["status"] == "succeeded" and job["result"]["created"] == 25 and _people(in_app, tenant_a.id) == 25
+    with in_app() as session:
+        assert session.get(Job, job_id).attempts == 1
+
+
+def test_a_second_task_for_a_job_runs_it_once(app, api, tenant_a, in_app):
+    """What the re-queue of a job that only waited its turn comes to: the later task finds nothing to run."""
+    client = api(tenant_a.admin)
+    job_id = upload(client, ROWS).get_json()["jobID"]
+    with app.app_context():
+        _extension(app)["task"](job_id)
+    run_queued(app)
+    assert client.get(f"/api/Jobs/{job_id}").get_json()["status"] == "succeeded"
+    assert _people(in_app, tenant_a.id) == 25
+    with in_app() as session:
+        assert session.get(Job, job_id).attempts == 1

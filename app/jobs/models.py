@@ -18,6 +18,8 @@ class Job(TenantMixin, db.Model):
     `done` only moves with a committed batch, so it is also where a dead job stopped.
     `heartbeat_at` moves with every batch; `attempts` counts the runs, one more each time a job whose
     worker died is resumed (app/jobs/reaper.py), and fences off a run that was given up on.
+    `enqueued_at` is when its task last went into the queue: a job still queued long after that lost
+    its task, and the reaper queues it again.
     """
 
     __tablename__ = "job"
@@ -41,6 +43,7 @@ class Job(TenantMixin, db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     started_at: Mapped[datetime | None] = mapped_column()
     heartbeat_at: Mapped[datetime | None] = mapped_column()
+    enqueued_at: Mapped[datetime | None] = mapped_column()
     finished_at: Mapped[datetime | None] = mapped_column()
 
     @property

@@ -45,7 +45,7 @@ def queue_job(customer_id: int, actor: Actor, kind: str, total: int, params: dic
     with audited(customer_id, actor, "Create", job):
         db.session.add(job)
         db.session.flush()
-    enqueue_after_commit(job.id)
+    enqueue_after_commit(job)
     return job
 
 

@@ -8,9 +8,10 @@
   SQLite queue file just as well, for a worker process beside app processes on one host.)
 - Either way each worker also looks for jobs whose worker died (app/jobs/reaper.py).
 
-huey carries only a job id; the Job row holds everything else, so a lost queue entry is a job
-that stays `queued`, never a half-done one. A job is enqueued after the transaction that created
-it commits (a worker must find its row).
+huey carries only a job id; the Job row holds everything else, so a lost queue entry (the process
+died between the commit and the enqueue, the queue file or Redis was wiped) is a job that stays
+`queued`, never a half-done one, and the reaper queues it again. A job is enqueued after the
+transaction that created it commits (a worker must find its row).
 """
 import logging
 import threading
@@ -23,6 +24,8 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from app.extensions import db
+from app.jobs.models import Job
+from app.timeutil import utcnow
 
 log = logging.getLogger(__name__)
 _PENDING = "switchboard_jobs_to_enqueue"
@@ -73,9 +76,10 @@ def _extension(app: Flask | None = None) -> dict:
     return (app or current_app).extensions["jobs"]
 
 
-def enqueue_after_commit(job_id: int) -> None:
-    """Queue the job once the current transaction commits (dropped if it rolls back)."""
-    db.session.info.setdefault(_PENDING, []).append((current_app._get_current_object(), job_id))
+def enqueue_after_commit(job: Job) -> None:
+    """Queue the job once the current transaction commits (dropped if it rolls back); the row says when."""
+    job.enqueued_at = utcnow()
+    db.session.info.setdefault(_PENDING, []).append((current_app._get_current_object(), job.id))
 
 
 @event.listens_for(Session, "after_commit")

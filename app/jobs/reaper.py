@@ -14,6 +14,11 @@ Otherwise (a kind whose items change as it goes, a job that keeps killing its wo
 marked failed with `result.error` and `result.stoppedAt`, like a job that raised. A job asked to
 stop is marked cancelled. The job row is locked while this is decided, and a run that lost its job
 finds out at its next batch (runner.own_job), so a slow batch is never run twice.
+
+A job can also lose its task before any worker saw it (the process died between the commit and
+the enqueue, the queue file or Redis was wiped): still `queued` JOBS_HEARTBEAT_TIMEOUT seconds
+after it was last enqueued, it is queued again. A job that only waits its turn behind a long one
+gets a second task that way, which costs nothing: run_job starts a job once (under its row lock).
 """
 import logging
 import threading
@@ -54,6 +59,19 @@ def reap_stale_jobs() -> list[int]:
     return reaped
 
 
+def requeue_lost_tasks() -> list[int]:
+    """Queue again every job still `queued` longer than the timeout after its last enqueue; their ids."""
+    cutoff = utcnow() - timedelta(seconds=current_app.config["JOBS_HEARTBEAT_TIMEOUT"])
+    waiting = (Job.status == "queued", or_(Job.enqueued_at < cutoff, Job.enqueued_at.is_(None)))
+    with unit_of_work():
+        jobs = list(db.session.scalars(select(Job).where(*waiting).order_by(Job.id).with_for_update()))
+        for job in jobs:
+            enqueue_after_commit(job)
+    if jobs:
+        log.warning("jobs %s were still queued long after their enqueue; queued again", [job.id for job in jobs])
+    return [job.id for job in jobs]
+
+
 def _recover(kind: JobKind, job: Job, timeout: float) -> None:
     items = kind.items(job) if kind.resumable else []
     where = stopped_at(kind, items, job.done) if kind.resumable else {"done": job.done}
@@ -63,7 +81,7 @@ def _recover(kind: JobKind, job: Job, timeout: float) -> None:
     elif kind.resumable and (job.attempts or 0) < current_app.config["JOBS_MAX_ATTEMPTS"]:
         restart = {**where, "at": utcnow().isoformat(timespec="seconds") + "Z"}
         job.status, job.result = "queued", {**result, "restarts": [*result.get("restarts", []), restart]}
-        enqueue_after_commit(job.id)
+        enqueue_after_commit(job)
         log.warning("job %s lost its worker after %s items; resumed", job.id, job.done)
     else:
         runs = f" in each of its {job.attempts} runs" if (job.attempts or 0) > 1 else ""
@@ -78,6 +96,7 @@ def reap_in(app: Flask) -> None:
     with app.app_context():
         try:
             reap_stale_jobs()
+            requeue_lost_tasks()
         except Exception:
             log.exception("looking for jobs whose worker died")
         finally:

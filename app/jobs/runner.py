@@ -85,7 +85,8 @@ def run_job(job_id: int, batch_size: int | None = None) -> None:
     worker died (app/jobs/reaper.py) starts at its last committed batch, with the counts kept."""
     with unit_of_work():
         job = db.session.get(Job, job_id, with_for_update=True)
-        if job is None or job.status != "queued":
+        if job is None or job.status != "queued":  # deleted with its tenant, or a second task for it
+            log.info("job %s: nothing to run (%s)", job_id, "no such job" if job is None else job.status)
             return
         if job.cancel_requested:
             _end(job, "cancelled", dict(job.result or {}))

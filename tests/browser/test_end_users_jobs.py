@@ -8,15 +8,20 @@ import pytest
 from playwright.sync_api import expect
 
 from app.end_users.models import EndUser
+from app.jobs.models import Job
 from app.jobs.queue import start_embedded_worker
 
 
-def _worker_state(app, worker) -> str:
-    """What the worker was doing, for a job that never left `queued` (seen twice on a loaded CI
-    machine on PostgreSQL, never reproduced): alive or not, the queue's length, its stack."""
+def _worker_state(app, worker, in_app, panel) -> str:
+    """What the worker was doing, for a job whose panel never showed its end (seen on a loaded CI machine on
+    PostgreSQL, never reproduced): the job's row, the worker alive or not, the queue's length, its stack."""
+    job_id = int(panel.get_attribute("id").removeprefix("job-"))
+    with in_app() as session:
+        job = session.get(Job, job_id)
+        row = f"job {job_id}: {job.status}, {job.done} of {job.total}, attempts {job.attempts}"
     frame = sys._current_frames().get(worker.ident)
     stack = "".join(traceback.format_stack(frame)) if frame else "(no frame)"
-    return (f"worker alive={worker.is_alive()}, tasks queued={app.extensions['jobs']['huey'].pending_count()}\n"
+    return (f"{row}; worker alive={worker.is_alive()}, tasks queued={app.extensions['jobs']['huey'].pending_count()}\n"
             f"{stack}")
 
 
@@ -28,7 +33,8 @@ def worker(app):
     running.stop()
 
 
-def test_import_with_bad_rows_progress_to_report_and_error_file(app, page, live_server, login, tenant_a, worker, tmp_path):
+def test_import_with_bad_rows_progress_to_report_and_error_file(app, page, live_server, login, tenant_a, worker, tmp_path,
+                                                                   in_app):
     rows = ["firstname,lastname,email,customerType"]
     rows += [f"Person,{i},person{i}@example.com,Customer" for i in range(1, 81)]
     rows[5] = "Broken,Mail,not-an-email,Lead"  # line 6
@@ -45,7 +51,7 @@ def test_import_with_bad_rows_progress_to_report_and_error_file(app, page, live_
     try:
         expect(panel).to_have_attribute("data-status", "succeeded", timeout=60_000)
     except AssertionError as error:
-        raise AssertionError(_worker_state(app, worker)) from error
+        raise AssertionError(_worker_state(app, worker, in_app, panel)) from error
     expect(panel.locator('[data-count="created"]')).to_have_text("78")
     expect(panel.locator('[data-count="failed"]')).to_have_text("2")
     expect(panel.locator("table.preview")).to_contain_text("person1@example.com")
