@@ -10,6 +10,7 @@ from sqlalchemy import delete, event, insert, select, text, update
 
 from app import pagination
 from app.channels.models import Channel
+from app.end_users import queries
 from app.end_users.models import EndUser, EndUserUID
 from app.end_users.queries import tickets_of
 from app.end_users.search_text import compose
@@ -131,7 +132,11 @@ def _plain_search(rows, term):
                                   "+32470000011", "0470 00 00 11", "chat-1", "antwerp co1", "nobody", "50%", "x_",
                                   "na", "N", "e c", "p1", "+3", "Er", "name1 co", "co2 b", "alpha name0 co",
                                   "ch an", "chat-1 er", "%", "_"])
-def test_search_finds_what_the_plain_filter_finds(api, people, in_app, term):
+@pytest.mark.parametrize("path", ["index lookups", "walk of the sort order"])
+def test_search_finds_what_the_plain_filter_finds(api, people, in_app, term, path, monkeypatch):
+    """Both ways a search runs (queries.search_criterion): a rare term through the indexes, a common one
+    checked row by row; forced here, as the sample decides between them on real data."""
+    monkeypatch.setattr(queries, "COMMON_SHARE", float("inf") if path == "index lookups" else 0)
     expected = _plain_search(_rows(in_app, people.id), term)
     by_cursor, by_number = _all_pages(api(people.agent), {"search": term})
     assert sorted(by_cursor) == expected
@@ -157,7 +162,7 @@ def test_the_capped_count_reads_no_column_of_the_rows(app, api, people):
     counts = []
 
     def keep(_conn, _cursor, statement, *_args):
-        if "count(" in statement.lower():
+        if "count(" in statement.lower() and " AS text" not in statement:  # not the sample of _is_common
             counts.append(statement)
 
     with app.app_context():

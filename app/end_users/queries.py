@@ -212,6 +212,23 @@ def _prefix_ids(customer_id: int, word: str):
     return union(*by_column, by_ref, by_uid)
 
 
+# A search whose long words all match at least this share of a sample of the tenant's newest end
+# users is common: the list walks its sort order and checks each row (stopping at the page), where
+# `id IN (index lookups)` would first gather every match (a million for `company` at 1 M rows).
+SAMPLE_ROWS = 1000
+COMMON_SHARE = 0.01
+
+
+def _is_common(customer_id: int, long_words: list[str]) -> bool:
+    """One read of SAMPLE_ROWS rows (the newest, through the tenant's id order): do the long words
+    match at least COMMON_SHARE of them? A rare word (a name, a number) matches a few at most."""
+    sample = (select(EndUser.search_text.label("text")).where(EndUser.customer_id == customer_id)
+              .order_by(EndUser.id.desc()).limit(SAMPLE_ROWS).subquery())
+    hits = db.session.scalar(select(func.count()).select_from(sample).where(*(
+        or_(*(sample.c.text.like(f"%{_escaped(f)}%", escape="/") for f in _forms(w))) for w in long_words)))
+    return hits > 0 and hits >= COMMON_SHARE * SAMPLE_ROWS
+
+
 def search_criterion(customer_id: int, term: str):
     """Every word must appear in a name, company, address, other contact details or identifier
     (end_user.search_text), or start the customerRef; or the whole term is one of the person's
@@ -220,11 +237,14 @@ def search_criterion(customer_id: int, term: str):
     Words of three characters or more go through the trigram index (FTS5 / pg_trgm); shorter words
     only narrow what those found. A search made only of words under three characters (`ab`,
     `o k`) looks for prefixes instead: each word must start a first name, last name, company,
-    customerRef or identifier. Every form is an index lookup: one `id IN (UNION ...)` of them."""
+    customerRef or identifier. Every form is an index lookup: one `id IN (UNION ...)` of them.
+    A common search (_is_common) is the same condition checked row by row along the sort order."""
     words = search_words(term)
     long_words = [w for w in words if len(w) >= MIN_INDEXED_LENGTH]
     short_words = [w for w in words if len(w) < MIN_INDEXED_LENGTH]
     sources = exact_identifier_ids(customer_id, term)
+    if long_words and _is_common(customer_id, long_words):
+        return or_(EndUser.id.in_(union(*sources)), and_(*(_word_matches(w) for w in words)))
     if long_words:
         sources += [_text_ids(customer_id, long_words, short_words), _ref_ids(customer_id, words)]
     elif short_words:
