@@ -309,3 +309,27 @@ def test_get_one_end_user_runs_at_most_two_statements(app, api, people, in_app):
     body = response.get_json()
     assert response.status_code == 200 and len(body["uids"]) >= 2 and body["lastInteractionDate"]
     assert len(statements) <= 2, [s[:80] for s in statements]
+
+
+@pytest.mark.parametrize("path", ["index lookups", "walk of the sort order"])
+def test_a_number_is_found_whole_though_the_index_is_asked_for_its_tail(api, tenant_a, in_app, monkeypatch, path):
+    """The trigram index is asked for a long number's last 7 digits only (their first ones are in every row);
+    a number that shares those digits but not the rest must not be found."""
+    monkeypatch.setattr(queries, "walk_is_cheaper", lambda customer_id, words: path != "index lookups")
+    with in_app() as session:
+        for name, phone in (("Belgian", "+32470140891"), ("Dutch", "+31610140891"), ("Free text", None)):
+            person = EndUser(customer_id=tenant_a.id, lastname=name,
+                             other_contact_details=None if phone else "call 0032470140891")
+            if phone:
+                person.uids.append(EndUserUID(customer_id=tenant_a.id, uid_type="Phone", uid=phone, is_primary=True))
+            session.add(person)
+        session.commit()
+    client = api(tenant_a.agent)
+
+    def found(term):
+        return sorted(u["lastname"] for u in client.get("/api/EndUsers", query_string={"search": term}).get_json()["items"])
+
+    assert found("+32470140891") == ["Belgian"]
+    assert found("0470 14 08 91") == ["Belgian"]
+    assert found("0140891") == ["Belgian", "Dutch", "Free text"]
+    assert found("0032470140891") == ["Belgian", "Free text"]  # Belgian: the same number, dialled from abroad

@@ -4,6 +4,7 @@ Every statement starts from `scoped(...)` or names the customer it is given expl
 only forms that SQLite and PostgreSQL both run (LIKE on lower(...), correlated subqueries).
 """
 import math
+import re
 from dataclasses import dataclass, field
 
 from sqlalchemy import and_, case, column, exists, false, func, literal_column, or_, select, table, text, union
@@ -121,10 +122,26 @@ def _forms(word: str) -> list[str]:
     return list(dict.fromkeys(f for f in (word, lookup_key(word)) if f))
 
 
+NUMBER = re.compile(r"\+?\d{8,}")
+NUMBER_TAIL = 7
+
+
+def _indexed_part(form: str) -> str:
+    """What the trigram index is asked for: a long number only by its last digits. Numbers share
+    their leading ones (`+3247` starts every Belgian mobile), whose trigrams are in every row: asked
+    for them, FTS5 and pg_trgm read million-entry lists (56 ms of a 70 ms search at 1 M rows, the
+    last 7 digits 1-4 ms). The whole word is then checked on the rows found (_text_ids)."""
+    return form[-NUMBER_TAIL:] if NUMBER.fullmatch(form) else form
+
+
+def _shortened(word: str) -> bool:
+    return any(_indexed_part(f) != f for f in _forms(word))
+
+
 def _fts_query(words: list[str]) -> str:
     """An FTS5 query that ANDs the words, each as a phrase (any of its forms) of the trigram table."""
     def phrase(form: str) -> str:
-        return '"' + form.replace('"', '""') + '"'
+        return '"' + _indexed_part(form).replace('"', '""') + '"'
     return " AND ".join(
         "(" + " OR ".join(phrase(f) for f in _forms(w) if len(f) >= MIN_INDEXED_LENGTH) + ")" for w in words)
 
@@ -189,9 +206,10 @@ def _text_ids(customer_id: int, long_words: list[str], short_words: list[str]):
             literal_column("end_user_fts").op("MATCH")(_fts_query(long_words))))
         found = [indexed]
     else:
-        found = [or_(*(EndUser.search_text.like(f"%{_escaped(f)}%", escape="/") for f in _forms(w)))
+        found = [or_(*(EndUser.search_text.like(f"%{_escaped(_indexed_part(f))}%", escape="/") for f in _forms(w)))
                  for w in long_words]
-    return select(EndUser.id).where(EndUser.customer_id == customer_id, *found,
+    whole = [_in_text(w) for w in long_words if _shortened(w)]  # the index was asked for a number's tail only
+    return select(EndUser.id).where(EndUser.customer_id == customer_id, *found, *whole,
                                     *(_word_matches(w) for w in short_words))
 
 
