@@ -8,8 +8,9 @@ nothing. PostgreSQL still finds a sequential read of 20,000 rows cheaper than it
 so its plans are asked for with enable_seqscan off: which index serves each part (a part that no
 index can serve still shows a Seq Scan, and a walk over the tenant through any index counts as a
 scan). The one bounded read allowed is the sample a search takes to see whether its words are
-common (queries.walk_is_cheaper: 500 rows in slices after the tenant's first and last id). A common word is the other case: its page walks
-the sort index and checks each row, and stops at the page (test below).
+common (queries.walk_is_cheaper: 200 rows in slices after the tenant's first and last id). A
+common word is the other case: its page walks the sort index and checks each row, and stops at
+the page (test below).
 test_end_users_scale.py checks the results against the plain queries."""
 import re
 
