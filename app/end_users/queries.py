@@ -146,10 +146,16 @@ def _fts_query(words: list[str]) -> str:
         "(" + " OR ".join(phrase(f) for f in _forms(w) if len(f) >= MIN_INDEXED_LENGTH) + ")" for w in words)
 
 
+def _holds(expr, form: str):
+    """expr contains form: a bound '%form%' pattern (LIKE's wildcards in form escaped), which the
+    trigram index of search_text on PostgreSQL can serve."""
+    return expr.like(f"%{_escaped(form)}%", escape="/")
+
+
 def _in_text(word: str):
     """search_text contains the word, as a filter on rows found otherwise. `|| ''` keeps PostgreSQL
     from taking a pattern of under three characters to the trigram index, which would read it whole."""
-    return or_(*((EndUser.search_text + "").like(f"%{_escaped(f)}%", escape="/") for f in _forms(word)))
+    return or_(*(_holds(EndUser.search_text + "", f) for f in _forms(word)))
 
 
 def _ref_starts_with(word: str):
@@ -206,8 +212,7 @@ def _text_ids(customer_id: int, long_words: list[str], short_words: list[str]):
             literal_column("end_user_fts").op("MATCH")(_fts_query(long_words))))
         found = [indexed]
     else:
-        found = [or_(*(EndUser.search_text.like(f"%{_escaped(_indexed_part(f))}%", escape="/") for f in _forms(w)))
-                 for w in long_words]
+        found = [or_(*(_holds(EndUser.search_text, _indexed_part(f)) for f in _forms(w))) for w in long_words]
     whole = [_in_text(w) for w in long_words if _shortened(w)]  # the index was asked for a number's tail only
     return select(EndUser.id).where(EndUser.customer_id == customer_id, *found, *whole,
                                     *(_word_matches(w) for w in short_words))
@@ -277,7 +282,7 @@ def _sample_shares(customer_id: int, words: list[str]) -> tuple[float, float]:
         return 0.0, 0.0
 
     def holding(some):
-        held = and_(*(or_(*(_SAMPLE.c.text.like(f"%{_escaped(f)}%", escape="/") for f in _forms(w))) for w in some))
+        held = and_(*(or_(*(_holds(_SAMPLE.c.text, f) for f in _forms(w))) for w in some))
         return func.coalesce(func.sum(case((held, 1), else_=0)), 0)
 
     long_words = [w for w in words if len(w) >= MIN_INDEXED_LENGTH]
