@@ -56,7 +56,11 @@ def count(session, model, *where) -> int:
 
 # ---- 1, 2: the same name created N times at once --------------------------------------------
 
-def _race_same_name(admin_api, in_app, tenant_id, path, model, id_field, extra):
+@pytest.mark.parametrize("path, model, id_field, extra", [
+    ("/api/Topics", Topic, "topicID", {}),
+    ("/api/Channels", Channel, "channelID", {"channelType": "Email"}),
+], ids=["topic", "channel"])
+def test_duplicate_name_answers_one_201_and_409s(admin_api, in_app, tenant_a, path, model, id_field, extra):
     for round_no in range(ROUNDS):
         name = unique(f"Race {round_no}")
         answers = race([Call(admin_api(), "POST", path, {"name": name, **extra}) for _ in range(N)])
@@ -67,16 +71,8 @@ def _race_same_name(admin_api, in_app, tenant_id, path, model, id_field, extra):
                 assert name in answer.json()["title"], answer.json()
         created = next(a for a in answers if a.status == 201).json()[id_field]
         with in_app() as session:
-            ids = session.scalars(select(model.id).where(model.customer_id == tenant_id, model.name == name)).all()
+            ids = session.scalars(select(model.id).where(model.customer_id == tenant_a.id, model.name == name)).all()
             assert ids == [created], f"round {round_no}: rows named {name!r}: {ids}"
-
-
-def test_duplicate_topic_name_answers_one_201_and_409s(admin_api, in_app, tenant_a):
-    _race_same_name(admin_api, in_app, tenant_a.id, "/api/Topics", Topic, "topicID", {})
-
-
-def test_duplicate_channel_name_answers_one_201_and_409s(admin_api, in_app, tenant_a):
-    _race_same_name(admin_api, in_app, tenant_a.id, "/api/Channels", Channel, "channelID", {"channelType": "Email"})
 
 
 # ---- 3: the first secret set N times at once -----------------------------------------------
