@@ -2,6 +2,7 @@
 from flask import Flask
 
 from app import sqlite  # noqa: F401  (SQLite connection and transaction setup)
+from app.api_requests import DashboardSessions
 from app.extensions import csrf, db, htmx, limiter, login_manager, migrate
 from app.unit_of_work import TransactionalFlask
 from config import check_config, config_from_env
@@ -51,6 +52,7 @@ def create_app(config_class=None) -> Flask:
     )
     app.config.from_object((config_class or config_from_env())())
     check_config(app.config)
+    app.session_interface = DashboardSessions()
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(app.root_path + "/../migrations"))

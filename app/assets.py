@@ -20,6 +20,8 @@ from functools import lru_cache
 from flask import Flask, current_app, request, send_from_directory
 from flask_compress import Compress
 
+from app.api_requests import is_api_request
+
 ONE_YEAR = 365 * 24 * 3600
 API_JSON = {"application/json", "application/problem+json"}
 compress = Compress()
@@ -40,7 +42,7 @@ def register_assets(app: Flask) -> None:
 
 
 def _compress_unless_api_json(response):
-    if request.path.startswith("/api/") and response.mimetype in API_JSON:
+    if is_api_request() and response.mimetype in API_JSON:
         return response
     return compress.after_request(response)
 

@@ -14,6 +14,7 @@ from htmx_flask import make_response as htmx_response
 from sqlalchemy.exc import IntegrityError, OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError, Unauthorized
 
+from app.api_requests import is_api_request
 from app.db_conflicts import conflict_from
 from app.domain_errors import Conflict, DomainError, Gone, Invalid, NotFound, PreconditionFailed
 from app.extensions import login_manager
@@ -22,10 +23,6 @@ from app.sqlite import is_locked_error
 
 STATUS = {Invalid: 400, NotFound: 404, Conflict: 409, Gone: 410, PreconditionFailed: 412}
 LOCKED_RETRY_AFTER = 2
-
-
-def is_api_request() -> bool:
-    return request.path == "/api" or request.path.startswith("/api/")
 
 
 def status_of(exc: DomainError) -> int:

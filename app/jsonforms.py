@@ -22,6 +22,7 @@ from wtforms import fields as f
 from wtforms import validators as v
 from wtforms.fields.core import UnboundField
 
+from app.api_requests import is_api_request
 from app.domain_errors import Invalid
 
 _SKIPPED = (f.SubmitField,)
@@ -185,7 +186,7 @@ def refuse_control_characters() -> None:
                   for key, value in source.items(multi=True) if _CONTROL.search(value)})
     if not bad:
         return
-    if request.path == "/api" or request.path.startswith("/api/"):
+    if is_api_request():
         raise Invalid({key: [CONTROL_MESSAGE] for key in bad})
     abort(400)
 

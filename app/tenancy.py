@@ -4,8 +4,10 @@ the tenant explicitly (views take it from app/request_scope.py; the CLI and jobs
 A row of another customer is simply not found (404), never forbidden (403), so nobody learns
 that it exists.
 """
-from sqlalchemy import ForeignKey, select
-from sqlalchemy.orm import Mapped, declared_attr, mapped_column
+from functools import cache
+
+from sqlalchemy import ForeignKey, bindparam, select
+from sqlalchemy.orm import Mapped, declared_attr, joinedload, mapped_column
 
 from app.domain_errors import NotFound
 from app.extensions import db
@@ -34,28 +36,37 @@ def in_id_range(ident: int) -> bool:
     return 0 < ident <= MAX_ID
 
 
-def get_scoped(model, customer_id: int, ident, lock: bool = False, options: tuple = ()):
+@cache
+def _by_id(model, joined: tuple[str, ...]):
+    """One row by tenant and id, with these relationships joined: built once per model and
+    relationships, so that SQLAlchemy finds its compiled form without building and hashing the
+    statement again on every request (half the cost of reading one row)."""
+    stmt = scoped(model, bindparam("customer_id"), model.id == bindparam("ident"))
+    return stmt.options(*(joinedload(getattr(model, name)) for name in joined))
+
+
+def get_scoped(model, customer_id: int, ident, lock: bool = False, joined: tuple[str, ...] = ()):
     """The customer's row with this primary key, or None.
 
     lock=True: read it afresh and hold its row lock until the transaction ends (SELECT ... FOR
     UPDATE on PostgreSQL, which also holds off rows being added that refer to it; SQLite's writer
     already holds the database lock), for a write that first compares the row with what the
-    caller saw (app/versions.py). options: loader options, e.g. a joinedload of the rows every
-    answer shows, so that the record comes in one statement."""
+    caller saw (app/versions.py). joined: relationships every answer shows (e.g. ("uids",)),
+    loaded in the same statement."""
     try:
         ident = int(ident)
     except (TypeError, ValueError):
         return None
     if not in_id_range(ident):
         return None
-    stmt = scoped(model, customer_id, model.id == ident).options(*options)
+    stmt = _by_id(model, joined)
     if lock:
         stmt = stmt.with_for_update().execution_options(populate_existing=True)
-    return db.session.scalars(stmt).unique().one_or_none()
+    return db.session.scalars(stmt, {"customer_id": customer_id, "ident": ident}).unique().one_or_none()
 
 
-def get_scoped_or_404(model, customer_id: int, ident, lock: bool = False, options: tuple = ()):
-    row = get_scoped(model, customer_id, ident, lock, options)
+def get_scoped_or_404(model, customer_id: int, ident, lock: bool = False, joined: tuple[str, ...] = ()):
+    row = get_scoped(model, customer_id, ident, lock, joined)
     if row is None:
         raise NotFound()
     return row

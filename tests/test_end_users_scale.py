@@ -4,6 +4,7 @@ number and by cursor; the FTS table and last_interaction_at follow every kind of
 authenticated GET of one end user runs at most two statements."""
 import random
 from datetime import datetime, timedelta
+from urllib.parse import quote
 
 import pytest
 from sqlalchemy import delete, event, insert, select, text, update
@@ -288,11 +289,15 @@ def test_last_interaction_follows_every_write(api, people, in_app):
 
 # ---- The hot path -------------------------------------------------------------------------------
 
-def test_get_one_end_user_runs_at_most_two_statements(app, api, people, in_app):
+@pytest.mark.parametrize("lookup", ["by id", "byUid"])
+def test_reading_one_end_user_runs_at_most_two_statements(app, api, people, in_app, lookup):
+    """The principal behind the token, then the person with their identifiers."""
     client = api(people.agent)
     with in_app() as session:
-        ident = session.scalar(select(EndUser.id).where(EndUser.customer_id == people.id,
-                                                        EndUser.last_interaction_at.is_not(None)))
+        person = session.scalars(select(EndUser).where(EndUser.customer_id == people.id,
+                                                       EndUser.last_interaction_at.is_not(None))).first()
+        ident, uid = person.id, person.uids[0].uid.upper()
+    path = f"/api/EndUsers/{ident}" if lookup == "by id" else f"/api/EndUsers/byUid?uid={quote(uid)}"
     statements = []
 
     def count(_conn, _cursor, statement, *_args):
@@ -303,11 +308,12 @@ def test_get_one_end_user_runs_at_most_two_statements(app, api, people, in_app):
         engine = db.engine
     event.listen(engine, "before_cursor_execute", count)
     try:
-        response = client.get(f"/api/EndUsers/{ident}")
+        response = client.get(path)
     finally:
         event.remove(engine, "before_cursor_execute", count)
-    body = response.get_json()
-    assert response.status_code == 200 and len(body["uids"]) >= 2 and body["lastInteractionDate"]
+    assert response.status_code == 200
+    body = response.get_json() if lookup == "by id" else next(b for b in response.get_json() if b["endUserID"] == ident)
+    assert len(body["uids"]) >= 2 and body["lastInteractionDate"]
     assert len(statements) <= 2, [s[:80] for s in statements]
 
 

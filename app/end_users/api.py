@@ -1,6 +1,5 @@
 """/api/EndUsers and /api/EndUserUIDs/assign (bearer token, scoped to the token's customer)."""
 from flask import Blueprint, jsonify, request, url_for
-from sqlalchemy.orm import joinedload
 
 from app.auth.policies import requires
 from app.domain_errors import Invalid, NotFound
@@ -94,7 +93,7 @@ def create():
 def get(end_user_id):
     # one statement: the person with their identifiers (the last interaction is a column)
     with gone_if_merged(current_customer_id(), end_user_id):
-        end_user = get_scoped_or_404(EndUser, current_customer_id(), end_user_id, options=(joinedload(EndUser.uids),))
+        end_user = get_scoped_or_404(EndUser, current_customer_id(), end_user_id, joined=("uids",))
     return jsonify(_one(end_user)), 200, {"ETag": end_user_etag(end_user)}
 
 

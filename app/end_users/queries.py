@@ -3,12 +3,27 @@
 Every statement starts from `scoped(...)` or names the customer it is given explicitly, and uses
 only forms that SQLite and PostgreSQL both run (LIKE on lower(...), correlated subqueries).
 """
+import functools
 import math
 import re
 from dataclasses import dataclass, field
 
-from sqlalchemy import and_, case, column, exists, false, func, literal_column, or_, select, table, text, union
-from sqlalchemy.orm import selectinload
+from sqlalchemy import (
+    and_,
+    bindparam,
+    case,
+    column,
+    exists,
+    false,
+    func,
+    literal_column,
+    or_,
+    select,
+    table,
+    text,
+    union,
+)
+from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.types import Text
 
 from app import pagination
@@ -343,21 +358,28 @@ def end_user_list(customer_id: int, filters: ListFilters):
 
 # ---- Lookup by identifier -------------------------------------------------------------
 
+@functools.cache
+def _by_identifier():
+    """A UNION of two index lookups (`id IN (...) OR customer_ref = ...` would scan the tenant).
+    Built once, on first use (the mappers must be complete): a statement built per request costs
+    more to build and hash than to run."""
+    return scoped(EndUser, bindparam("customer_id"), EndUser.id.in_(union(
+        select(EndUserUID.end_user_id).where(
+            EndUserUID.customer_id == bindparam("customer_id"),
+            EndUserUID.uid_lookup.in_(bindparam("candidates", expanding=True))),
+        select(EndUser.id).where(EndUser.customer_id == bindparam("customer_id"),
+                                 EndUser.customer_ref == bindparam("value")),
+    ))).options(joinedload(EndUser.uids)).order_by(EndUser.id)
+
+
 def find_by_identifier(customer_id: int, raw: str) -> list[EndUser]:
     """End users with a UID equal to the value (case-insensitive, phone numbers in any format)
-    or with that customerRef."""
+    or with that customerRef, with their identifiers, in one statement."""
     value = (raw or "").strip()
     if not value:
         return []
-    candidates = identifiers.lookup_candidates(value)
-    # A UNION of two index lookups: `id IN (...) OR customer_ref = ...` would scan the tenant.
-    matching_ids = union(
-        select(EndUserUID.end_user_id).where(
-            EndUserUID.customer_id == customer_id, EndUserUID.uid_lookup.in_(candidates)),
-        select(EndUser.id).where(EndUser.customer_id == customer_id, EndUser.customer_ref == value),
-    )
-    stmt = scoped(EndUser, customer_id, EndUser.id.in_(matching_ids))
-    return list(db.session.scalars(stmt.options(selectinload(EndUser.uids)).order_by(EndUser.id)))
+    params = {"customer_id": customer_id, "candidates": sorted(identifiers.lookup_candidates(value)), "value": value}
+    return list(db.session.scalars(_by_identifier(), params).unique())
 
 
 # ---- Ticket history ---------------------------------------------------------------------
