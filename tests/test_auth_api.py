@@ -114,6 +114,16 @@ def test_tampered_unsigned_expired_and_foreign_tokens_are_401(app, api, tenant_a
     assert client.get("/api/Actions/available").status_code == 401
 
 
+def test_a_token_accepted_before_is_refused_once_it_expires(app, api, tenant_a, monkeypatch):
+    """A good signature is remembered per token (app/auth/tokens._signed_claims); the expiry is not."""
+    client = api()
+    headers = {"Authorization": f"Bearer {api(tenant_a.admin).token}"}
+    assert client.get("/api/Actions/available", headers=headers).status_code == 200
+    later = time.time() + app.config["JWT_LIFETIME_SECONDS"] + 60
+    monkeypatch.setattr(time, "time", lambda: later)
+    assert client.get("/api/Actions/available", headers=headers).status_code == 401
+
+
 def _phone_channel(in_app, tenant, secret="s3cret-phone", **fields):
     with in_app() as session:
         channel = Channel(customer_id=tenant.id, name=fields.pop("name", "Phone line"), channel_type=fields.pop("channel_type", "Phone"),
