@@ -14,7 +14,7 @@ from app.extensions import db
 from app.unit_of_work import unit_of_work
 from tests.conftest import PASSWORD, DashboardClient
 
-SLOW_ARGON2 = {"PASSWORD_HASH_TIME_COST": 2, "PASSWORD_HASH_MEMORY_COST": 65536, "PASSWORD_HASH_PARALLELISM": 1}
+SLOW_ARGON2 = {"PASSWORD_HASH_TIME_COST": 4, "PASSWORD_HASH_MEMORY_COST": 65536, "PASSWORD_HASH_PARALLELISM": 1}
 
 
 @pytest.fixture
@@ -50,7 +50,7 @@ def test_a_writer_does_not_wait_for_a_logins_password_check(app, tenant_a, slow_
     answer = {}
     thread = threading.Thread(target=lambda: answer.update(status=login().status_code))
     thread.start()
-    time.sleep(0.3 * hash_seconds)  # the login is hashing now
+    time.sleep(0.2 * hash_seconds)  # the login is hashing now
     with app.app_context():
         started = time.perf_counter()
         with unit_of_work():  # BEGIN IMMEDIATE on SQLite: it waits while anyone holds the write lock
@@ -62,7 +62,9 @@ def test_a_writer_does_not_wait_for_a_logins_password_check(app, tenant_a, slow_
     thread.join()
     print(f"Argon2 verify {hash_seconds:.3f} s; the other writer waited {waited:.3f} s")
 
-    assert waited < 0.3 * hash_seconds, f"the writer waited {waited:.2f} s of a {hash_seconds:.2f} s hash"
+    # Waiting for the hash would take the rest of it (0.8 of it); the margin below that is for a
+    # busy machine (another test worker, the database server), where a write alone took 0.11 s.
+    assert waited < 0.5 * hash_seconds, f"the writer waited {waited:.2f} s of a {hash_seconds:.2f} s hash"
     assert login_still_hashing, "the write should have run while the login checked the password"
     assert answer["status"] in (200, 302)  # the sign-in is recorded although another write committed meanwhile
     with in_app() as session:
