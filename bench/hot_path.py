@@ -27,48 +27,25 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 _TMP = tempfile.mkdtemp(prefix="switchboard-hot-path-bench-")
 DATABASE_URL = os.environ.get("DATABASE_URL", f"sqlite:///{_TMP}/hot_path.db")
-os.environ.setdefault("BENCH_CUSTOMER_ID", "1")
 
-from flask_migrate import upgrade  # noqa: E402
-from sqlalchemy import event, select, text  # noqa: E402
+from sqlalchemy import event, select  # noqa: E402
 from sqlalchemy.orm import joinedload  # noqa: E402
 
-from app import create_app  # noqa: E402
-from app.actors import Actor  # noqa: E402
 from app.auth import policies  # noqa: E402
 from app.auth.models import Representative  # noqa: E402
 from app.end_users.models import EndUser  # noqa: E402
 from app.extensions import db  # noqa: E402
 from app.tenancy import get_scoped, scoped  # noqa: E402
-from config import TestConfig  # noqa: E402
+from bench.bench_tenant import EMAIL, PASSWORD, app_with_one_tenant  # noqa: E402
 
-EMAIL, PASSWORD = "bench@bench.example.com", "bench password 1"
 GOAL_RATIO = 2.0  # 50 % of bare Flask's throughput
 GOAL_STATEMENTS = 2
 
 
-def _make_app():
-    class Config(TestConfig):
-        SQLALCHEMY_DATABASE_URI = DATABASE_URL
-        API_RATE_LIMIT = "100000000 per minute"
-
-    app = create_app(Config)
-    with app.app_context():
-        if db.engine.dialect.name == "postgresql":
-            with db.engine.begin() as conn:
-                conn.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
-        upgrade()
-        from app.customers.operations import create_customer
-
-        customer, _admin = create_customer(Actor.cli("bench"), "Bench tenant", EMAIL, PASSWORD, 1)
-        db.session.commit()
-        os.environ["BENCH_CUSTOMER_ID"] = str(customer.id)
-        db.session.remove()
-    return app
-
-
-def _bare_app():
+def _bare_app(customer_id: int):
+    """bench/baseline_app.py over the same database and tenant (it reads both when imported)."""
     os.environ.setdefault("DATABASE_URL", DATABASE_URL)
+    os.environ["BENCH_CUSTOMER_ID"] = str(customer_id)
     from bench import baseline_app
 
     return baseline_app
@@ -108,7 +85,7 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=3000, help="requests per variant")
     parser.add_argument("--block", type=int, default=100, help="requests per alternating block")
     args = parser.parse_args()
-    app = _make_app()
+    app, customer_id = app_with_one_tenant(DATABASE_URL, "100000000 per minute")
     client = app.test_client()
     token = _expect(client.post("/api/Auth/login", json={"email": EMAIL, "password": PASSWORD})).get_json()["token"]
     client.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {token}"
@@ -116,7 +93,7 @@ def main() -> None:
         "firstname": "Jane", "lastname": "Doe", "customerRef": "ERP-1",
         "uids": [{"uid": "jane@example.com"}, {"uid": "+32470123456", "uidType": "Phone"}]}), 201).get_json()
     end_user_id = person["endUserID"]
-    baseline = _bare_app()
+    baseline = _bare_app(customer_id)
     bare = baseline.app.test_client()
     requests = {
         "bare Flask /u/<id>": lambda: _expect(bare.get(f"/u/{end_user_id}")),
@@ -124,7 +101,6 @@ def main() -> None:
         "GET /api/EndUsers/byUid": lambda: _expect(client.get("/api/EndUsers/byUid?uid=0470%2012%2034%2056")),
     }
 
-    customer_id = int(os.environ["BENCH_CUSTOMER_ID"])
     with app.app_context():
         rep_id = db.session.scalar(select(Representative.id).where(Representative.email == EMAIL))
         engines = {name: baseline.engine if name.startswith("bare") else db.engine for name in requests}

@@ -24,15 +24,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 _TMP = tempfile.mkdtemp(prefix="switchboard-revocation-bench-")
 DATABASE_URL = os.environ.get("DATABASE_URL", f"sqlite:///{_TMP}/revocation.db")
 
-from flask_migrate import upgrade  # noqa: E402
-from sqlalchemy import event, text  # noqa: E402
+from sqlalchemy import event  # noqa: E402
 
-from app import create_app  # noqa: E402
-from app.actors import Actor  # noqa: E402
 from app.auth import policies  # noqa: E402
 from app.auth.models import Representative  # noqa: E402
 from app.extensions import db  # noqa: E402
-from config import TestConfig  # noqa: E402
+from bench.bench_tenant import EMAIL, PASSWORD, app_with_one_tenant  # noqa: E402
 
 PATH = "/api/Actions/available"
 GOAL_RATIO = 1.05
@@ -45,25 +42,6 @@ def _before(principal):
     rep = db.session.get(Representative, principal.representative_id)
     ok = rep is not None and rep.is_active and rep.customer_id == principal.customer_id
     return principal if ok else None
-
-
-def _make_app():
-    class Config(TestConfig):
-        SQLALCHEMY_DATABASE_URI = DATABASE_URL
-        API_RATE_LIMIT = "1000000 per minute"
-
-    app = create_app(Config)
-    with app.app_context():
-        if db.engine.dialect.name == "postgresql":
-            with db.engine.begin() as conn:
-                conn.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
-        upgrade()
-        from app.customers.operations import create_customer
-
-        create_customer(Actor.cli("bench"), "Bench tenant", "bench@bench.example.com", "bench password 1", 1)
-        db.session.commit()
-        db.session.remove()
-    return app
 
 
 def _statements(app, client, token) -> int:
@@ -110,10 +88,9 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=3000, help="requests per variant")
     parser.add_argument("--block", type=int, default=50, help="requests per alternating block")
     args = parser.parse_args()
-    app = _make_app()
+    app, _customer_id = app_with_one_tenant(DATABASE_URL, "1000000 per minute")
     client = app.test_client()
-    token = client.post("/api/Auth/login", json={"email": "bench@bench.example.com",
-                                                 "password": "bench password 1"}).get_json()["token"]
+    token = client.post("/api/Auth/login", json={"email": EMAIL, "password": PASSWORD}).get_json()["token"]
     now = policies._as_stored
     variants = {"before": _before, "now": now}
     timings = {name: {"request": [], "check": []} for name in variants}
