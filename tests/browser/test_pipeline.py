@@ -24,6 +24,8 @@ def test_reorder_a_hook_list_and_the_picture_follows_then_a_dry_run(page, live_s
 
     # the stage's own list, on the ordering screen: move Basic call down one place
     page.locator("#stage-hook-PostTopicDetection").get_by_role("link", name="Order this list").click()
+    # a full page load: its buttons are visible before htmx (a deferred script) has bound them
+    page.wait_for_load_state()
     panel = page.locator(".order-panel", has=page.get_by_role("heading", name="Hook PostTopicDetection · Mail"))
     panel.get_by_role("button", name="Move down: Basic call").click()
     expect(panel.locator(".order-row .name").nth(1)).to_have_text("Basic call")
