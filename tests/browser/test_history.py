@@ -149,6 +149,28 @@ def test_ticket_filters_follow_back_forward_and_reload(page, live_server, login,
     expect(page.locator("#ticket-results")).to_have_count(1)
 
 
+def test_leaving_the_ticket_search_asks_nothing_more_and_a_ticket_opens_at_the_first_click(
+        page, live_server, login, tenant_a, in_app):
+    """The box asks as it is typed in. A second ask as it loses focus (the form's change) would answer
+    while a ticket link is being pressed, and a list swapped between press and release loses the click."""
+    jane = _seed_tickets(in_app, tenant_a)
+    login(page, tenant_a.agent)
+    page.goto(f"{live_server}/end-users/{jane}")
+    asked = []
+    page.on("request", lambda request: asked.append(request.url) if request.headers.get("hx-request") else None)
+    search = page.get_by_label("Search tickets")
+    subjects = page.locator("#ticket-results tbody tr td:first-child a")
+    search.press_sequentially("refund", delay=40)
+    expect(subjects).to_have_text(["Refund again", "Refund please"])
+    page.wait_for_timeout(500)  # past the typing pause
+    typed = list(asked)
+    search.blur()
+    page.wait_for_timeout(500)
+    assert asked == typed
+    subjects.filter(has_text="Refund please").click()
+    expect(page.get_by_role("heading", name="Refund please")).to_be_visible()
+
+
 def test_catalogue_filters_follow_back_forward_and_reload(page, live_server, login, tenant_a):
     login(page, tenant_a.admin)
     page.goto(f"{live_server}/settings/catalogue")

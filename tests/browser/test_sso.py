@@ -39,6 +39,22 @@ def _start_sso(page, live_server, email):
     page.get_by_role("link", name="Sign in with SSO").click()
 
 
+def test_leaving_the_e_mail_field_does_not_ask_for_the_offer_again(page, live_server, login, tenant_a, oidc_provider):
+    """An offer asked again as the field loses focus (pressing the button does that) would replace the
+    button between press and release, and the click would be lost."""
+    _configure_on_the_settings_page(page, live_server, login, tenant_a.admin, oidc_provider.issuer)
+    asked = []
+    page.on("request", lambda request: asked.append(request.url) if "/login/sso/offer" in request.url else None)
+    page.goto(f"{live_server}/login")
+    page.get_by_label("E-mail").fill("sam@sso.example.com")
+    expect(page.get_by_role("link", name="Sign in with SSO")).to_be_visible()
+    page.wait_for_timeout(500)
+    typed = list(asked)
+    page.get_by_label("E-mail").blur()
+    page.wait_for_timeout(500)
+    assert asked == typed
+
+
 def test_an_unknown_person_signs_in_through_the_provider_and_becomes_an_agent(
         page, live_server, login, tenant_a, oidc_provider):
     _configure_on_the_settings_page(page, live_server, login, tenant_a.admin, oidc_provider.issuer)
